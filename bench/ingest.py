@@ -1,0 +1,324 @@
+"""Ingestion throughput against the store's raw insert limit: same rows, same tables, same run.
+
+For each store and scenario (into an empty store; appended onto a store that already holds
+BASE records) it
+1. makes two identical databases A and B (B cloned from A),
+2. writes a CSV of ROWS synthetic records (`sincerity.synth`) and imports it into A through
+   the real path (`files.scan` + `files.read_records` + `services.ingest.submit_records`:
+   full validation, keyed hashing, sealing, idempotency lookups, events),
+3. reads back exactly the rows that import wrote (subjects, record versions, events) and
+   inserts them into B with the raw bulk path (executemany on SQLite, COPY on PostgreSQL),
+4. reports both rates and their ratio, and writes BENCHMARKS.md.
+
+Run: `make bench` or `python -m bench.ingest --rows 1000000 --base 10000000`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+
+from sincerity.domain.institutions import Institution
+from sincerity.kit.clock import FixedClock, legal_today
+from sincerity.kit.crypto import NodeKeys, SubjectNumberVault
+from sincerity.kit.settings import Environment, Settings
+from sincerity.services.catalogue import current_catalogue, load_catalogue_file
+from sincerity.services.context import Services
+from sincerity.services.ingest import submit_records
+from sincerity.services.institutions import register_institution
+from sincerity.store import files, schema
+from sincerity.store.bulk import insert_rows
+from sincerity.store.engine import Database, create
+from sincerity.store.records import RECORD_COLUMNS
+from sincerity.store.tables import events, records, subjects
+from sincerity.synth import Synth
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+KEYS = NodeKeys(id_key=b"b" * 32, lookup_key=b"c" * 32, signing_key=b"d" * 32)
+PG_ADMIN = os.environ.get("SINCERITY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PROVIDER = "bench-dept"
+SUBJECT_COLUMNS = ("id", "kind", "number_hash", "number_sealed", "number_masked", "name", "birth_date", "sex", "created_at")
+EVENT_COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
+
+
+@dataclass
+class Result:
+    store: str
+    scenario: str
+    rows: int
+    pipeline_s: float
+    raw_s: float
+    written: dict[str, int]
+    outcome: dict[str, int]
+
+    @property
+    def pipeline_rate(self) -> float:
+        return self.rows / self.pipeline_s
+
+    @property
+    def raw_rate(self) -> float:
+        return self.rows / self.raw_s
+
+    @property
+    def ratio(self) -> float:
+        return self.raw_s / self.pipeline_s
+
+
+def services_for(url: str, workdir: Path) -> Services:
+    engine = create(url)
+    settings = Settings(env=Environment.TEST, database_url=url, data_dir=workdir)
+    return Services(db=Database(engine), clock=FixedClock(NOW), vault=SubjectNumberVault(KEYS), settings=settings)
+
+
+def fresh_database(store: str, name: str, workdir: Path) -> str:
+    if store == "sqlite":
+        path = workdir / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    engine = create(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    services = services_for(url, workdir)
+    load_catalogue_file(services)
+    catalogue = current_catalogue(services)
+    items = tuple(i.code for i in catalogue.items if "department" in i.providers)
+    register_institution(services, Institution(PROVIDER, "Bench department", "department", "110000", items))
+    services.db.engine.dispose()
+    return url
+
+
+def clone_database(store: str, url: str, name: str, workdir: Path) -> str:
+    if store == "sqlite":
+        source = url.removeprefix("sqlite:///")
+        with sqlite3.connect(source) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target = workdir / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}"
+    admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    source_name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source_name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def synth_for(services: Services, seed: int) -> Synth:
+    catalogue = current_catalogue(services)
+    with services.db.transaction(write=False) as conn:
+        from sincerity.store import institutions as institution_store
+
+        bench = institution_store.get(conn, PROVIDER)
+    assert bench is not None
+    return Synth(catalogue, seed=seed, today=legal_today(NOW), institutions=[bench])
+
+
+def write_csv(path: Path, services: Services, rows: int, seed: int) -> None:
+    synth = synth_for(services, seed)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"])
+        while written < rows:
+            for _, r in synth.people_records(1000, per_person=10.0):
+                writer.writerow(
+                    [r.subject_id, r.subject_name, r.item, r.ref, r.decided_on, r.decision_no, orjson.dumps(r.facts).decode()]
+                )
+                written += 1
+                if written == rows:
+                    break
+
+
+def fill_base(url: str, workdir: Path, rows: int, seed: int) -> float:
+    """Load `rows` records through the real service (no file) to build the base store."""
+    services = services_for(url, workdir)
+    synth = synth_for(services, seed)
+
+    def generate():  # type: ignore[no-untyped-def]
+        made = 0
+        while made < rows:
+            for _, r in synth.people_records(1000, per_person=10.0):
+                yield r
+                made += 1
+                if made == rows:
+                    return
+
+    started = time.perf_counter()
+    summary = submit_records(services, generate(), provider=PROVIDER, source="bench-base", chunk_size=20_000)
+    elapsed = time.perf_counter() - started
+    services.db.engine.dispose()
+    print(f"  base: {summary.counts()} in {elapsed:.1f}s", flush=True)
+    return elapsed
+
+
+def import_csv(url: str, workdir: Path, path: Path) -> tuple[float, int, dict[str, int]]:
+    services = services_for(url, workdir)
+    started = time.perf_counter()
+    files.scan(path)
+    summary = submit_records(
+        services, files.read_records(path, "csv"), provider=PROVIDER, source="file", filename=path.name
+    )
+    elapsed = time.perf_counter() - started
+    services.db.engine.dispose()
+    assert summary.batch_id is not None
+    return elapsed, summary.batch_id, summary.counts()
+
+
+def written_rows(store: str, url: str, batch_id: int, subjects_after: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows one import wrote, in wire form, read straight from the driver."""
+    engine = create(url)
+    cast = "::text" if store == "postgresql" else ""
+    queries = {
+        "subjects": f"SELECT {', '.join(SUBJECT_COLUMNS)} FROM subjects WHERE id > {subjects_after} ORDER BY id",
+        "records": (
+            f"SELECT {', '.join(c + cast if c == 'facts' else c for c in RECORD_COLUMNS)} FROM records "
+            f"WHERE batch_id = {batch_id} ORDER BY id, version"
+        ),
+        "events": (
+            f"SELECT {', '.join(c + cast if c == 'data' else c for c in EVENT_COLUMNS)} FROM events "
+            f"WHERE batch_id = {batch_id} ORDER BY seq"
+        ),
+    }
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for name, sql in queries.items():
+            out[name] = [tuple(r) for r in conn.exec_driver_sql(sql)]
+    engine.dispose()
+    return out
+
+
+def max_subject(url: str) -> int:
+    engine = create(url)
+    with engine.connect() as conn:
+        value = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM subjects").scalar()
+    engine.dispose()
+    return int(value or 0)
+
+
+def raw_insert(url: str, rows: dict[str, list[tuple[Any, ...]]]) -> float:
+    engine = create(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        insert_rows(conn, subjects, SUBJECT_COLUMNS, rows["subjects"])
+        insert_rows(conn, records, RECORD_COLUMNS, rows["records"])
+        insert_rows(conn, events, EVENT_COLUMNS, rows["events"])
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def run_scenario(store: str, rows: int, base: int, workdir: Path, csv_path: Path) -> Result:
+    scenario = f"onto {base:,}" if base else "empty store"
+    slug = f"base{base}" if base else "empty"
+    print(f"[{store}] {scenario}: preparing", flush=True)
+    url_a = fresh_database(store, f"bench_{slug}_a", workdir)
+    if base:
+        fill_base(url_a, workdir, base, seed=1)
+    url_b = clone_database(store, url_a, f"bench_{slug}_b", workdir)
+    before = max_subject(url_a)
+    elapsed, batch_id, outcome = import_csv(url_a, workdir, csv_path)
+    print(f"  pipeline: {outcome} in {elapsed:.1f}s ({rows / elapsed:,.0f} rows/s)", flush=True)
+    wrote = written_rows(store, url_a, batch_id, before)
+    raw_s = raw_insert(url_b, wrote)
+    print(f"  raw: {sum(len(v) for v in wrote.values()):,} rows in {raw_s:.1f}s ({rows / raw_s:,.0f} input rows/s)", flush=True)
+    return Result(store, scenario, rows, elapsed, raw_s, {k: len(v) for k, v in wrote.items()}, outcome)
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return (
+        f"{os.cpu_count()} CPU ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {pg or 'PostgreSQL'}"
+    )
+
+
+def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/` (do not edit by hand). Ratios compare rates measured in the same run on the same",
+        "machine, so they hold better than the absolute numbers on a shared machine.",
+        "",
+        "## Ingestion (issue 2)",
+        "",
+        f"- Command: `python -m bench.ingest --rows {args.rows} --base {args.base} --stores {args.stores}`",
+        f"- Machine: {machine()}",
+        f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB",
+        "- Pipeline: CSV file → UTF-8 scan → row parse → full validation (ID number, item in force, provider grant,",
+        "  facts JSON Schema, dates, minimum age, display window) → keyed hash + AES-GCM seal of new numbers →",
+        "  idempotency lookup per (provider, ref) → records, subjects, events in 5,000-row transactions.",
+        "- Raw limit: the very rows the pipeline wrote (subjects, record versions, events), inserted into a clone",
+        "  of the same database state in one transaction by `executemany` (SQLite) or `COPY` (PostgreSQL).",
+        "",
+        "| store | scenario | rows | pipeline s | pipeline rows/s | raw s | raw rows/s | ratio | rows written (subjects / records / events) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.store} | {r.scenario} | {r.rows:,} | {r.pipeline_s:.1f} | {r.pipeline_rate:,.0f} | {r.raw_s:.1f} | "
+            f"{r.raw_rate:,.0f} | **{r.ratio:.2f}×** | {r.written['subjects']:,} / {r.written['records']:,} / {r.written['events']:,} |"
+        )
+    lines.append("")
+    if args.notes and Path(args.notes).exists():
+        lines += [Path(args.notes).read_text(encoding="utf-8").rstrip(), ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="records in the imported CSV")
+    parser.add_argument("--base", type=int, default=10_000_000, help="records already stored for the append scenario (0: skip)")
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
+    parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
+    parser.add_argument("--notes", default="bench/NOTES.md", help="analysis appended to the report")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    csv_path = args.workdir / f"records-{args.rows}.csv"
+    results: list[Result] = []
+    for store in args.stores.split(","):
+        if not csv_path.exists():
+            url = fresh_database(store, "bench_csv", args.workdir)
+            write_csv(csv_path, services_for(url, args.workdir), args.rows, seed=2)
+        results.append(run_scenario(store, args.rows, 0, args.workdir, csv_path))
+        if args.base:
+            results.append(run_scenario(store, args.rows, args.base, args.workdir, csv_path))
+        report(results, args, args.out)
+
+
+if __name__ == "__main__":
+    main()

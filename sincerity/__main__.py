@@ -1,0 +1,3 @@
+from sincerity.cli.main import main
+
+main()

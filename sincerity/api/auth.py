@@ -1,0 +1,29 @@
+"""Institutions authenticate with a bearer token issued by `sincerity institutions add --token`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sincerity.domain.institutions import Institution
+from sincerity.kit.errors import AuthenticationError
+from sincerity.services.context import Services
+from sincerity.services.institutions import authenticate
+
+_bearer = HTTPBearer(auto_error=False, description="An institution's API token")
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def current_institution(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Institution:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise AuthenticationError("send the institution's token as `Authorization: Bearer …`")
+    return authenticate(services_of(request), credentials.credentials)

@@ -1,0 +1,80 @@
+"""The composition root: settings, keys, engine, clock and services wired once, here only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from sincerity.api import create_api
+
+from sincerity.kit.clock import Clock, FixedClock, SystemClock
+from sincerity.kit.crypto import SubjectNumberVault, create_keys, load_keys
+from sincerity.kit.settings import Environment, Settings
+from sincerity.services.catalogue import CatalogueLoad, load_catalogue_file
+from sincerity.services.context import Services
+from sincerity.store import schema
+from sincerity.store.engine import Database, create
+from sincerity.web import router as web_router
+
+
+def build_clock(settings: Settings) -> Clock:
+    """The wall clock, or the fixed instant of `SINCERITY_NOW` outside production."""
+    return FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
+
+
+def build_services(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:
+    """Services for a node whose schema and keys exist (see `init_node`).
+
+    Outside development a missing key file stops start-up: a node must never invent keys
+    that would make its stored ID numbers unreadable after a restart elsewhere.
+    """
+    settings = settings or Settings()
+    if settings.env is Environment.DEVELOPMENT:
+        keys, _ = create_keys(settings.key_file)
+    else:
+        keys = load_keys(settings.key_file)
+    clock = clock or build_clock(settings)
+    return Services(db=Database(create(settings.url)), clock=clock, vault=SubjectNumberVault(keys), settings=settings)
+
+
+@dataclass(frozen=True)
+class InitReport:
+    keys_created: bool
+    catalogue: CatalogueLoad
+    database: str
+
+
+def init_node(settings: Settings | None = None) -> InitReport:
+    """Create keys if missing, migrate the schema, load the shipped catalogue."""
+    settings = settings or Settings()
+    _, created = create_keys(settings.key_file)
+    engine = create(settings.url)
+    try:
+        schema.upgrade(engine)
+    finally:
+        engine.dispose()
+    services = build_services(settings)
+    try:
+        loaded = load_catalogue_file(services)
+    finally:
+        services.db.engine.dispose()
+    return InitReport(keys_created=created, catalogue=loaded, database=_redacted(settings.url))
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_app(services: Services) -> FastAPI:
+    """The HTTP application: API and pages over one set of services."""
+    app = create_api(services)
+    app.include_router(web_router)
+    return app
+
+
+def asgi() -> FastAPI:
+    """Factory for `uvicorn --factory sincerity.app:asgi` (each worker builds its own services)."""
+    return create_app(build_services())

@@ -1,0 +1,241 @@
+"""§III(2), §IV(2): the closed, versioned catalogue of information items.
+
+Nothing outside the catalogue is recorded. Each item carries its legal basis, who may provide
+it, how long it is displayed (NDRC Order No. 36 (2025) Arts. 7–12), when it can be repaired,
+and the JSON Schema its facts must satisfy. The model here validates a catalogue document
+(loaded from YAML by `store.files`) and refuses anything that would widen the law.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any
+
+import fastjsonschema
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sincerity.kit.durations import Duration
+
+
+class SubjectKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class Polarity(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"  # registrations, commitments: neither credit nor discredit
+
+
+class Severity(StrEnum):
+    MINOR = "minor"
+    GENERAL = "general"
+    SERIOUS = "serious"
+
+
+class Disclosure(StrEnum):
+    """§V(2) hierarchical management: who may see an item."""
+
+    PUBLIC = "public"  # anyone, through the public portal
+    SHARED = "shared"  # government bodies, for their duties
+    AUTHORISED = "authorised"  # inquirers holding the subject's authorisation
+    SUBJECT = "subject"  # only the subject
+
+
+class InstitutionKind(StrEnum):
+    DEPARTMENT = "department"
+    COURT = "court"
+    SCHOOL = "school"
+    SECTOR_ASSOCIATION = "sector_association"
+    LICENSING_BODY = "licensing_body"
+    CREDIT_BUREAU = "credit_bureau"
+    IMPLEMENTING_AGENCY = "implementing_agency"
+    PLATFORM = "platform"
+
+
+# Order No. 36 Art. 12: display bounds per severity (minimum, maximum).
+DISPLAY_BOUNDS: dict[Severity, tuple[Duration, Duration]] = {
+    Severity.MINOR: (Duration(), Duration(months=3)),
+    Severity.GENERAL: (Duration(months=3), Duration(years=1)),
+    Severity.SERIOUS: (Duration(years=1), Duration(years=3)),
+}
+
+# Credit Reporting Regulation Art. 14: never collected. Checked against fact names.
+FORBIDDEN_FACT_WORDS = (
+    "religio", "belief", "gene", "dna", "fingerprint", "biometric", "face", "iris",
+    "blood", "disease", "illness", "medical", "health_record", "diagnos",
+)
+
+_Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=64)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Titles(_Frozen):
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class LegalBasis(_Frozen):
+    """A citation: the instrument and, where the law gives one, the article."""
+
+    law: str = Field(min_length=3)
+    articles: str | None = None
+    zh: str | None = None
+
+    def cite(self) -> str:
+        return f"{self.law}, {self.articles}" if self.articles else self.law
+
+
+class Area(_Frozen):
+    code: _Code
+    title: Titles
+    seed: str = Field(description="section of the 2016 Guiding Opinions, e.g. §III(2)")
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, str):
+        return Duration.parse(value)
+    return value
+
+
+class CatalogueItem(_Frozen):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    code: _Code
+    title: Titles
+    area: _Code
+    seed: str
+    subject_kind: SubjectKind
+    polarity: Polarity
+    severity: Severity | None = None
+    disclosure: Disclosure
+    public_by_law: bool = False
+    display_period: Duration | None = Field(
+        description="from the decision date; null only where the law sets no term (court list ground 1)"
+    )
+    term_fact: str | None = Field(
+        default=None, description="a fact holding the penalty's own term (ISO duration): displayed at least that long"
+    )
+    earliest_repair: Duration | None = None
+    repairable: bool = False
+    suspend_on_dispute: bool = False
+    dispute_answer_days: int = Field(default=20, ge=1, le=60)
+    min_age: int | None = Field(default=None, ge=0, le=100)
+    legal_basis: tuple[LegalBasis, ...] = Field(min_length=1)
+    providers: tuple[InstitutionKind, ...] = Field(min_length=1)
+    facts_schema: dict[str, Any]
+    example: dict[str, Any]
+    in_force_from: date = date(2016, 12, 30)
+    in_force_until: date | None = None
+
+    _d = field_validator("display_period", "earliest_repair", mode="before")(_duration)
+
+    @model_validator(mode="after")
+    def _check_law(self) -> CatalogueItem:
+        if self.polarity is Polarity.NEGATIVE:
+            if self.severity is None:
+                raise ValueError("a negative item needs a severity (minor, general or serious)")
+            if self.display_period is not None:
+                low, high = DISPLAY_BOUNDS[self.severity]
+                if not low.approx_days() <= self.display_period.approx_days() <= high.approx_days():
+                    raise ValueError(
+                        f"display_period {self.display_period} is outside {low}–{high} for a "
+                        f"{self.severity} item (NDRC Order No. 36 Art. 12)"
+                    )
+            if (
+                self.subject_kind is SubjectKind.PERSON
+                and self.disclosure is Disclosure.PUBLIC
+                and not self.public_by_law
+            ):
+                raise ValueError(
+                    "negative information about a natural person is not public unless a law publishes it "
+                    "(NDRC Order No. 36 Art. 12): set disclosure to shared, or public_by_law with the law cited"
+                )
+            if self.repairable and self.earliest_repair is None:
+                raise ValueError("a repairable item needs earliest_repair (P0D: when the liability is discharged)")
+        elif self.severity is not None:
+            raise ValueError("only negative items have a severity")
+        if self.display_period is None and self.polarity is not Polarity.NEGATIVE:
+            raise ValueError("only a negative item designated without a term may have no display period")
+        if self.in_force_until is not None and self.in_force_until <= self.in_force_from:
+            raise ValueError("in_force_until must come after in_force_from")
+        self._check_schema()
+        return self
+
+    def _check_schema(self) -> None:
+        schema = self.facts_schema
+        if schema.get("type") != "object":
+            raise ValueError("facts_schema must describe an object")
+        for name in _property_names(schema):
+            lowered = name.lower()
+            if any(word in lowered for word in FORBIDDEN_FACT_WORDS):
+                raise ValueError(
+                    f"fact {name!r} looks like information that is never collected "
+                    "(Credit Reporting Regulation Art. 14)"
+                )
+        if self.term_fact is not None and self.term_fact not in schema.get("properties", {}):
+            raise ValueError(f"term_fact {self.term_fact!r} is not a property of facts_schema")
+        try:
+            validate = fastjsonschema.compile(schema)
+        except fastjsonschema.JsonSchemaDefinitionException as exc:
+            raise ValueError(f"facts_schema is not a valid JSON Schema: {exc}") from exc
+        try:
+            validate(dict(self.example))
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise ValueError(f"example does not satisfy facts_schema: {exc.message}") from exc
+
+    @cached_property
+    def validate_facts(self) -> Callable[[Any], Any]:
+        """The compiled validator for this item's facts (raises JsonSchemaValueException)."""
+        return fastjsonschema.compile(self.facts_schema)
+
+    def in_force(self, day: date) -> bool:
+        return self.in_force_from <= day and (self.in_force_until is None or day < self.in_force_until)
+
+
+def _property_names(schema: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for key, sub in (schema.get("properties") or {}).items():
+        names.append(key)
+        if isinstance(sub, Mapping):
+            names.extend(_property_names(sub))
+            if isinstance(sub.get("items"), Mapping):
+                names.extend(_property_names(sub["items"]))
+    return names
+
+
+class Catalogue(_Frozen):
+    """One version of the catalogue: areas and items, codes unique."""
+
+    version: str = Field(pattern=r"^\d{4}\.\d+$")
+    title: str
+    areas: tuple[Area, ...] = Field(min_length=1)
+    items: tuple[CatalogueItem, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Catalogue:
+        area_codes = {a.code for a in self.areas}
+        if len(area_codes) != len(self.areas):
+            raise ValueError("area codes must be unique")
+        seen: set[str] = set()
+        for item in self.items:
+            if item.code in seen:
+                raise ValueError(f"item code {item.code!r} appears twice")
+            seen.add(item.code)
+            if item.area not in area_codes:
+                raise ValueError(f"item {item.code!r} names unknown area {item.area!r}")
+        return self
+
+    @cached_property
+    def by_code(self) -> dict[str, CatalogueItem]:
+        return {item.code: item for item in self.items}
+
+    def item(self, code: str) -> CatalogueItem | None:
+        return self.by_code.get(code)

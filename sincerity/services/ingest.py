@@ -1,0 +1,334 @@
+"""§III(2), §IV(2): ingestion — one path for the API, bulk files and the demo generator.
+
+Rows are validated in memory (`domain.records.RowValidator`), then written chunk by chunk,
+each chunk in one transaction: subjects found or created by keyed hash, records inserted,
+corrected (new version, old one closed) or left unchanged, and one event per change. A crash
+leaves whole chunks only; re-running the same input converges on the state a clean run gives,
+because records are idempotent per (provider, ref) and content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from itertools import islice
+
+from sqlalchemy import Connection
+
+from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.records import RawRecord, RecordDraft, Rejection, RowValidator
+from sincerity.kit.clock import legal_today
+from sincerity.kit.errors import NotFoundError
+from sincerity.services.context import Services
+from sincerity.store import batches as batch_store
+from sincerity.store import events as event_store
+from sincerity.store import institutions as institution_store
+from sincerity.store import records as record_store
+from sincerity.store import subjects as subject_store
+from sincerity.store.bulk import instant_text
+from sincerity.store.sequences import allocate
+
+DEFAULT_CHUNK = 5000
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"  # a new record
+    CORRECTED = "corrected"  # a new version of a known ref
+    UNCHANGED = "unchanged"  # the same content again
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    line: int | None
+    ref: str
+    outcome: Outcome
+    reason: str | None = None
+    record_id: int | None = None
+    version: int | None = None
+
+
+@dataclass
+class IngestSummary:
+    batch_id: int | None
+    accepted: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    name_flags: int = 0
+    refused: str | None = None  # all-or-nothing refusal, with why
+    rejections: list[Rejection] = field(default_factory=list)
+    results: list[RowResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "corrected": self.corrected,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction to undo it on purpose (dry run, all-or-nothing refusal)."""
+
+
+def submit_records(
+    services: Services,
+    rows: Iterable[RawRecord | Rejection],
+    *,
+    provider: str,
+    source: str,
+    filename: str | None = None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    chunk_size: int | None = None,
+    keep_results: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Validate and store records from `provider`; rejected rows are reported, never half-written."""
+    now = services.clock.now()
+    today = legal_today(now)
+    chunk_size = chunk_size or DEFAULT_CHUNK
+    with services.db.transaction(write=False) as conn:
+        institution = institution_store.get(conn, provider)
+        if institution is None:
+            raise NotFoundError(f"no institution {provider!r}: register it with `sincerity institutions add`")
+        catalogue = services.catalogue(conn)
+    lookup = services.vault.lookup
+    content_key = lookup("sincerity:content-hash")  # keys content hashes so they reveal nothing
+    validator = RowValidator(
+        catalogue,
+        granted_items=frozenset(institution.items),
+        provider=provider,
+        today=today,
+        content_hasher=lambda data: hashlib.blake2b(data, digest_size=16, key=content_key).digest(),
+    )
+    summary = IngestSummary(batch_id=None)
+    if not dry_run:
+        with services.db.transaction() as conn:
+            summary.batch_id = batch_store.start(conn, provider=provider, source=source, filename=filename, now=now)
+    writer = _ChunkWriter(services, catalogue, provider=provider, batch_id=summary.batch_id or 0, now=now)
+
+    def process(conn: Connection, chunk: list[RawRecord | Rejection]) -> None:
+        drafts: list[RecordDraft] = []
+        for raw in chunk:
+            checked = validator.validate(raw) if isinstance(raw, RawRecord) else raw
+            if isinstance(checked, Rejection):
+                summary.rejected += 1
+                summary.rejections.append(checked)
+                if keep_results:
+                    summary.results.append(RowResult(checked.line, checked.ref, Outcome.REJECTED, checked.reason))
+            else:
+                drafts.append(checked)
+        writer.write(conn, drafts, summary, keep_results=keep_results)
+        if on_chunk:
+            on_chunk(len(chunk))
+
+    try:
+        if all_or_nothing or dry_run:
+            with services.db.transaction() as conn:
+                for chunk in _chunks(rows, chunk_size):
+                    process(conn, chunk)
+                if dry_run:
+                    raise _Rollback
+                if summary.rejected:
+                    summary.refused = f"{summary.rejected} row(s) rejected: nothing from this file was stored"
+                    raise _Rollback
+        else:
+            for chunk in _chunks(rows, chunk_size):
+                with services.db.transaction() as conn:
+                    process(conn, chunk)
+    except _Rollback:
+        pass
+    finally:
+        if summary.batch_id is not None:
+            if summary.refused:
+                summary.accepted = summary.corrected = summary.unchanged = 0
+            with services.db.transaction() as conn:
+                batch_store.finish(conn, summary.batch_id, summary.counts(), now=services.clock.now())
+    if summary.refused:
+        summary.results = [RowResult(r.line, r.ref, Outcome.REJECTED, r.reason or summary.refused) for r in summary.results]
+    summary.results.sort(key=lambda r: r.line or 0)
+    return summary
+
+
+def _chunks(rows: Iterable[RawRecord | Rejection], size: int) -> Iterator[list[RawRecord | Rejection]]:
+    """Chunks of rows; a ref seen again starts a new chunk, so the later row sees the earlier."""
+    chunk: list[RawRecord | Rejection] = []
+    refs: set[str] = set()
+    for row in rows:
+        ref = row.ref.strip() if isinstance(row, RawRecord) and isinstance(row.ref, str) else None
+        if ref is not None and ref in refs:
+            yield chunk
+            chunk, refs = [], set()
+        chunk.append(row)
+        if ref is not None:
+            refs.add(ref)
+        if len(chunk) >= size:
+            yield chunk
+            chunk, refs = [], set()
+    if chunk:
+        yield chunk
+
+
+class _ChunkWriter:
+    """Writes the validated drafts of one chunk: subjects, record versions, events."""
+
+    def __init__(self, services: Services, catalogue: Catalogue, *, provider: str, batch_id: int, now: datetime) -> None:
+        self.vault = services.vault
+        self.catalogue_version = catalogue.version
+        self.provider = provider
+        self.batch_id = batch_id
+        self.now = now
+        self._hashes: dict[str, bytes] = {}
+
+    def _hash(self, number: str) -> bytes:
+        found = self._hashes.get(number)
+        if found is None:
+            if len(self._hashes) > 200_000:
+                self._hashes.clear()
+            found = self._hashes[number] = self.vault.lookup(number)
+        return found
+
+    def write(self, conn: Connection, drafts: list[RecordDraft], summary: IngestSummary, *, keep_results: bool) -> None:
+        if not drafts:
+            return
+        dialect = conn.dialect.name
+        new_events: list[event_store.NewEvent] = []
+        subject_ids = self._subjects(conn, drafts, new_events, summary)
+        current = record_store.current_by_refs(conn, self.provider, [d.ref for d in drafts])
+        fresh = [d for d in drafts if d.ref not in current]
+        next_id = allocate(conn, "records", len(fresh)) if fresh else 0
+        recorded_at = instant_text(self.now, dialect)
+        rows: list[tuple[object, ...]] = []
+        closed: list[tuple[int, int]] = []
+        for draft in drafts:
+            subject_id = subject_ids[draft.identity.number]
+            known = current.get(draft.ref)
+            if known is None:
+                record_id, version, outcome = next_id, 1, Outcome.ACCEPTED
+                next_id += 1
+                summary.accepted += 1
+                new_events.append(
+                    event_store.NewEvent(
+                        "records:record:created", subject_id, record_id, {"item": draft.item, "version": 1}
+                    )
+                )
+            elif known.content_hash == draft.content_hash:
+                summary.unchanged += 1
+                if keep_results:
+                    summary.results.append(
+                        RowResult(draft.line, draft.ref, Outcome.UNCHANGED, None, known.id, known.version)
+                    )
+                continue
+            else:
+                record_id, version, outcome = known.id, known.version + 1, Outcome.CORRECTED
+                closed.append((known.id, known.version))
+                summary.corrected += 1
+                data: dict[str, object] = {"item": draft.item, "version": version}
+                if known.subject_id != subject_id:
+                    data["previous_subject_id"] = known.subject_id
+                new_events.append(event_store.NewEvent("records:record:corrected", subject_id, record_id, data))
+            rows.append(
+                (
+                    record_id,
+                    version,
+                    self.provider,
+                    draft.ref,
+                    subject_id,
+                    draft.item,
+                    self.catalogue_version,
+                    draft.decided_on.isoformat(),
+                    draft.decision_no,
+                    draft.facts_json,
+                    draft.content_hash,
+                    draft.display_until.isoformat() if draft.display_until else None,
+                    recorded_at,
+                    self.batch_id,
+                )
+            )
+            if keep_results:
+                summary.results.append(RowResult(draft.line, draft.ref, outcome, None, record_id, version))
+        record_store.close_versions(conn, closed, now=self.now)
+        record_store.insert_many(conn, rows)
+        event_store.append(conn, new_events, now=self.now, batch_id=self.batch_id or None)
+
+    def _subjects(
+        self,
+        conn: Connection,
+        drafts: list[RecordDraft],
+        new_events: list[event_store.NewEvent],
+        summary: IngestSummary,
+    ) -> dict[str, int]:
+        """Subject id per number: existing ones found by keyed hash, the rest created.
+
+        A name that disagrees with the registered one is flagged for review; the record still
+        attaches to the subject its number identifies, and the registered name is kept.
+        """
+        by_number: dict[str, RecordDraft] = {}
+        for draft in drafts:
+            by_number.setdefault(draft.identity.number, draft)
+        hashes = {number: self._hash(number) for number in by_number}
+        existing = subject_store.find_by_hashes(conn, hashes.values())
+        ids: dict[str, int] = {}
+        registered: dict[int, str] = {}
+        missing = [n for n in by_number if hashes[n] not in existing]
+        next_id = allocate(conn, "subjects", len(missing)) if missing else 0
+        created: list[subject_store.NewSubject] = []
+        for number in missing:
+            draft = by_number[number]
+            identity = draft.identity
+            created.append(
+                subject_store.NewSubject(
+                    id=next_id,
+                    kind=identity.kind.value,
+                    number_hash=hashes[number],
+                    number_sealed=self.vault.seal(number),
+                    number_masked=identity.masked(),
+                    name=draft.subject_name,
+                    birth_date=identity.birth_date,
+                    sex=identity.sex,
+                )
+            )
+            new_events.append(
+                event_store.NewEvent("subjects:subject:registered", next_id, next_id, {"kind": identity.kind.value})
+            )
+            ids[number] = next_id
+            registered[next_id] = draft.subject_name
+            next_id += 1
+        for number, h in hashes.items():
+            if number not in ids:
+                subject_id, name = existing[h]
+                ids[number] = subject_id
+                registered[subject_id] = name
+        subject_store.insert_many(conn, created, now=self.now)
+        mismatches: dict[tuple[int, str], RecordDraft] = {}
+        for draft in drafts:
+            subject_id = ids[draft.identity.number]
+            if draft.subject_name != registered[subject_id]:
+                mismatches.setdefault((subject_id, draft.subject_name), draft)
+        if mismatches:
+            already = subject_store.open_flags(conn, mismatches.keys())
+            flags = []
+            for (subject_id, name), draft in mismatches.items():
+                if (subject_id, name) in already:
+                    continue
+                flags.append(
+                    {
+                        "subject_id": subject_id,
+                        "provider_code": self.provider,
+                        "ref": draft.ref,
+                        "registered_name": registered[subject_id],
+                        "submitted_name": name,
+                    }
+                )
+                new_events.append(
+                    event_store.NewEvent("subjects:name:flagged", subject_id, subject_id, {"provider": self.provider})
+                )
+            subject_store.add_flags(conn, flags, now=self.now)
+            summary.name_flags += len(flags)
+        return ids

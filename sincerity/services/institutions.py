@@ -1,0 +1,62 @@
+"""Institutions: registration, item grants (the provider side of the legal-basis gate), credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sincerity.domain.institutions import Institution, validate_institution
+from sincerity.kit.errors import AuthenticationError, NotFoundError
+from sincerity.services.context import Services
+from sincerity.store import events as event_store
+from sincerity.store import institutions as institution_store
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def register_institution(services: Services, institution: Institution) -> Institution:
+    """Create or update an institution; every grant is checked against the catalogue."""
+    now = services.clock.now()
+    with services.db.transaction() as conn:
+        valid = validate_institution(institution, services.catalogue(conn))
+        new = institution_store.upsert(conn, valid, now=now)
+        event_store.append(
+            conn,
+            [
+                event_store.NewEvent(
+                    "institutions:institution:registered" if new else "institutions:institution:updated",
+                    data={"code": valid.code, "kind": valid.kind, "items": list(valid.items)},
+                )
+            ],
+            now=now,
+        )
+    return valid
+
+
+def list_institutions(services: Services) -> list[Institution]:
+    with services.db.transaction(write=False) as conn:
+        return institution_store.all_institutions(conn)
+
+
+def issue_credential(services: Services, code: str) -> str:
+    """A new API token for an institution; only its hash is kept, so it is shown once."""
+    token = f"snc_{code}_{secrets.token_urlsafe(24)}"
+    now = services.clock.now()
+    with services.db.transaction() as conn:
+        if institution_store.get(conn, code) is None:
+            raise NotFoundError(f"no institution {code!r}")
+        institution_store.add_credential(conn, code, _token_hash(token), now=now)
+        event_store.append(conn, [event_store.NewEvent("institutions:credential:issued", data={"code": code})], now=now)
+    return token
+
+
+def authenticate(services: Services, token: str) -> Institution:
+    """The institution a bearer token belongs to, or AuthenticationError."""
+    with services.db.transaction(write=False) as conn:
+        code = institution_store.institution_for_token(conn, _token_hash(token))
+        institution = institution_store.get(conn, code) if code else None
+    if institution is None:
+        raise AuthenticationError("the credential is unknown or revoked")
+    return institution

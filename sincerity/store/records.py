@@ -1,0 +1,111 @@
+"""Record versions: current lookup by provider reference, bulk insert, closing old versions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, select, update
+
+from sincerity.store._sql import among
+from sincerity.store.bulk import insert_rows
+from sincerity.store.tables import records
+
+RECORD_COLUMNS = (
+    "id", "version", "provider_code", "ref", "subject_id", "item_code", "catalogue_version",
+    "decided_on", "decision_no", "facts", "content_hash", "display_until", "recorded_at", "batch_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentVersion:
+    id: int
+    version: int
+    content_hash: bytes
+    subject_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    id: int
+    version: int
+    provider_code: str
+    ref: str
+    subject_id: int
+    item_code: str
+    catalogue_version: str
+    decided_on: date
+    decision_no: str
+    facts: dict[str, Any]
+    display_until: date | None
+    recorded_at: datetime
+    superseded_at: datetime | None
+
+
+def current_by_refs(conn: Connection, provider: str, refs: Collection[str]) -> dict[str, CurrentVersion]:
+    """The version in force for each of `refs` already submitted by `provider`."""
+    rows = conn.execute(
+        select(records.c.ref, records.c.id, records.c.version, records.c.content_hash, records.c.subject_id).where(
+            records.c.provider_code == provider,
+            records.c.superseded_at.is_(None),
+            among(records.c.ref, refs, conn.dialect.name),
+        )
+    )
+    return {r[0]: CurrentVersion(r[1], r[2], bytes(r[3]), r[4]) for r in rows}
+
+
+def insert_many(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Rows in `RECORD_COLUMNS` order, values in wire form."""
+    insert_rows(conn, records, RECORD_COLUMNS, rows)
+
+
+def close_versions(conn: Connection, versions: Sequence[tuple[int, int]], *, now: datetime) -> None:
+    """Mark versions as superseded; a version is never updated otherwise."""
+    if not versions:
+        return
+    conn.execute(
+        update(records)
+        .where(and_(records.c.id == bindparam("rid"), records.c.version == bindparam("rversion")))
+        .values(superseded_at=now),
+        [{"rid": i, "rversion": v} for i, v in versions],
+    )
+
+
+def versions_of(conn: Connection, provider: str, ref: str) -> list[RecordRow]:
+    rows = conn.execute(
+        select(records)
+        .where(records.c.provider_code == provider, records.c.ref == ref)
+        .order_by(records.c.version)
+    )
+    return [_row(r) for r in rows]
+
+
+def for_subject(conn: Connection, subject_id: int, *, current_only: bool = True) -> list[RecordRow]:
+    query = select(records).where(records.c.subject_id == subject_id)
+    if current_only:
+        query = query.where(records.c.superseded_at.is_(None))
+    return [_row(r) for r in conn.execute(query.order_by(records.c.decided_on, records.c.id, records.c.version))]
+
+
+def count_current(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(records).where(records.c.superseded_at.is_(None))) or 0)
+
+
+def _row(r: Any) -> RecordRow:
+    return RecordRow(
+        id=r.id,
+        version=r.version,
+        provider_code=r.provider_code,
+        ref=r.ref,
+        subject_id=r.subject_id,
+        item_code=r.item_code,
+        catalogue_version=r.catalogue_version,
+        decided_on=r.decided_on,
+        decision_no=r.decision_no,
+        facts=r.facts,
+        display_until=r.display_until,
+        recorded_at=r.recorded_at,
+        superseded_at=r.superseded_at,
+    )

@@ -1,0 +1,118 @@
+"""Subjects: one per number, found by keyed hash; numbers sealed, shown masked."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, tuple_
+
+from sincerity.store._sql import among
+from sincerity.store.bulk import insert_rows, instant_text
+from sincerity.store.tables import name_flags, subjects
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSubject:
+    id: int
+    kind: str
+    name: str
+    number_masked: str
+    birth_date: date | None
+    sex: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubject:
+    id: int
+    kind: str
+    number_hash: bytes
+    number_sealed: bytes
+    number_masked: str
+    name: str
+    birth_date: date | None
+    sex: str | None
+
+
+_SUBJECT_COLUMNS = ("id", "kind", "number_hash", "number_sealed", "number_masked", "name", "birth_date", "sex", "created_at")
+
+
+def find_by_hashes(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, tuple[int, str]]:
+    """Existing subjects among `hashes`: hash → (id, registered name)."""
+    rows = conn.execute(
+        select(subjects.c.number_hash, subjects.c.id, subjects.c.name).where(
+            among(subjects.c.number_hash, hashes, conn.dialect.name)
+        )
+    )
+    return {bytes(h): (i, n) for h, i, n in rows}
+
+
+def get_by_hash(conn: Connection, number_hash: bytes) -> StoredSubject | None:
+    row = conn.execute(select(subjects).where(subjects.c.number_hash == number_hash)).first()
+    if row is None:
+        return None
+    return StoredSubject(row.id, row.kind, row.name, row.number_masked, row.birth_date, row.sex)
+
+
+def insert_many(conn: Connection, new: Sequence[NewSubject], *, now: datetime) -> None:
+    at = instant_text(now, conn.dialect.name)
+    insert_rows(
+        conn,
+        subjects,
+        _SUBJECT_COLUMNS,
+        [
+            (
+                s.id,
+                s.kind,
+                s.number_hash,
+                s.number_sealed,
+                s.number_masked,
+                s.name,
+                s.birth_date.isoformat() if s.birth_date else None,
+                s.sex,
+                at,
+            )
+            for s in new
+        ],
+    )
+
+
+def open_flags(conn: Connection, pairs: Collection[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (subject id, submitted name) pairs already have an open name flag."""
+    if not pairs:
+        return set()
+    rows = conn.execute(
+        select(name_flags.c.subject_id, name_flags.c.submitted_name).where(
+            and_(
+                name_flags.c.status == "open",
+                tuple_(name_flags.c.subject_id, name_flags.c.submitted_name).in_(list(pairs)),
+            )
+        )
+    )
+    return {(r[0], r[1]) for r in rows}
+
+
+def add_flags(conn: Connection, flags: Sequence[dict[str, Any]], *, now: datetime) -> None:
+    if flags:
+        conn.execute(insert(name_flags), [{**f, "flagged_at": now} for f in flags])
+
+
+def list_flags(conn: Connection, *, status: str = "open") -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            name_flags.c.id,
+            name_flags.c.subject_id,
+            subjects.c.number_masked,
+            name_flags.c.provider_code,
+            name_flags.c.ref,
+            name_flags.c.registered_name,
+            name_flags.c.submitted_name,
+            name_flags.c.flagged_at,
+        )
+        .join(subjects, subjects.c.id == name_flags.c.subject_id)
+        .where(name_flags.c.status == status)
+        .order_by(name_flags.c.id)
+    )
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,203 @@
+"""All tables, as portable SQLAlchemy Core (SQLite and PostgreSQL); migrations must match them.
+
+Identifiers that other nodes and the change feed rely on (subject, record, event sequence)
+are allocated from `sequences` inside the writing transaction, so they are gapless per node
+and in commit order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+Document = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class Instant(TypeDecorator[datetime]):
+    """An aware instant stored in UTC; SQLite keeps text, PostgreSQL timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("instants must be timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+catalogue_versions = Table(
+    "catalogue_versions",
+    metadata,
+    Column("version", String(16), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("document", Document, nullable=False),
+    Column("loaded_at", Instant, nullable=False),
+)
+
+institutions = Table(
+    "institutions",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("locality", String(6), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+institution_items = Table(
+    "institution_items",
+    metadata,
+    Column("institution_code", String(32), ForeignKey("institutions.code"), nullable=False),
+    Column("item_code", String(64), nullable=False),
+    PrimaryKeyConstraint("institution_code", "item_code"),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("institution_code", String(32), ForeignKey("institutions.code"), nullable=False, index=True),
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("created_at", Instant, nullable=False),
+    Column("revoked_at", Instant),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("number_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("number_sealed", LargeBinary, nullable=False),
+    Column("number_masked", String(24), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("birth_date", Date),
+    Column("sex", String(1)),
+    Column("created_at", Instant, nullable=False),
+    CheckConstraint("kind IN ('person', 'organisation')", name="kind"),
+)
+
+name_flags = Table(
+    "name_flags",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("provider_code", String(32), nullable=False),
+    Column("ref", String(128), nullable=False),
+    Column("registered_name", Text, nullable=False),
+    Column("submitted_name", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("flagged_at", Instant, nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("provider_code", String(32), ForeignKey("institutions.code"), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("filename", Text),
+    Column("started_at", Instant, nullable=False),
+    Column("finished_at", Instant),
+    Column("accepted", Integer, nullable=False, server_default="0"),
+    Column("corrected", Integer, nullable=False, server_default="0"),
+    Column("unchanged", Integer, nullable=False, server_default="0"),
+    Column("rejected", Integer, nullable=False, server_default="0"),
+)
+
+# One row per version of a record: corrections close the old row (superseded_at) and add the
+# next version, so what the platform held at any moment can be replayed (DESIGN.md §3b-4).
+records = Table(
+    "records",
+    metadata,
+    Column("id", Id, nullable=False, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("provider_code", String(32), nullable=False),
+    Column("ref", String(128), nullable=False),
+    Column("subject_id", Id, nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("catalogue_version", String(16), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("decision_no", String(128), nullable=False),
+    Column("facts", Document, nullable=False),
+    Column("content_hash", LargeBinary(16), nullable=False),
+    Column("display_until", Date),
+    Column("recorded_at", Instant, nullable=False),
+    Column("superseded_at", Instant),
+    Column("batch_id", Id, nullable=False),
+    PrimaryKeyConstraint("id", "version"),
+    Index("ix_records_subject_id", "subject_id"),
+    Index(
+        "uq_records_current_ref",
+        "provider_code",
+        "ref",
+        unique=True,
+        sqlite_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
+)
+
+# The node's change feed: every state change, numbered in commit order.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False),
+    Column("at", Instant, nullable=False),
+    Column("tag", String(64), nullable=False),
+    Column("subject_id", Id, index=True),
+    Column("entity_id", Id),
+    Column("batch_id", Id),
+    Column("data", Document),
+)
+
+ALL_SEQUENCES = ("subjects", "records", "events", "batches")
