@@ -24,7 +24,7 @@ from sincerity.kit.settings import Settings
 from sincerity.services.context import Services
 from sincerity.services.catalogue import catalogue_view, load_catalogue_file
 from sincerity.services.identity import check_numbers
-from sincerity.services.ingest import submit_records
+from sincerity.services.ingest import submit_file
 from sincerity.services.institutions import issue_credential, list_institutions, register_institution
 from sincerity.store import files
 
@@ -130,19 +130,17 @@ def import_file(
     with _node() as services:
         fmt_name = files.detect_format(file, fmt)
         scan = files.scan(file)
-        rows = files.read_records(file, fmt_name)
-        first = next(rows, None)  # surfaces header problems before any progress is drawn
         with _progress(as_json) as progress:
             task = progress.add_task(file.name, total=max(scan.lines - (1 if fmt_name == "csv" else 0), 1))
-            summary = submit_records(
+            summary = submit_file(
                 services,
-                _prepend(first, rows),
+                file,
+                fmt=fmt_name,
                 provider=provider,
-                source="file",
-                filename=file.name,
                 dry_run=dry_run,
                 all_or_nothing=all_or_nothing,
                 on_chunk=lambda n: progress.advance(task, n),
+                scan=scan,
             )
     if summary.rejections:
         with rejects_path.open("w", encoding="utf-8", newline="") as handle:
@@ -174,12 +172,6 @@ def import_file(
         if summary.rejections:
             out.print(f"rejected rows and reasons: {rejects_path}", highlight=False)
     raise typer.Exit(1 if summary.rejected else 0)
-
-
-def _prepend(first: Any, rows: Iterator[Any]) -> Iterator[Any]:
-    if first is not None:
-        yield first
-    yield from rows
 
 
 def _progress(quiet: bool) -> Progress:

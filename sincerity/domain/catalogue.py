@@ -190,6 +190,7 @@ class CatalogueItem(_Frozen):
             validate(dict(self.example))
         except fastjsonschema.JsonSchemaValueException as exc:
             raise ValueError(f"example does not satisfy facts_schema: {exc.message}") from exc
+        self.__dict__["validate_facts"] = validate  # compiled once: seeds the cached_property below
 
     @cached_property
     def validate_facts(self) -> Callable[[Any], Any]:

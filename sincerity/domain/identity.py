@@ -12,9 +12,11 @@ Genuine numbers stdnum rejects, which we accept:
   or abolished, and it is assigned at registration, not at birth: someone born in 1990 and
   registered in Tongzhou (110112, created 1997) is rejected, and so is every holder of a
   Hong Kong or Macao residence permit born before 1997/1999 (810000 is dated `[1997-]`).
-  Taiwan residents' permits (830000) and codes missing from `loc.dat` are rejected too, and a
-  missing county under a known province (e.g. Hainan's pre-1988 4490xx) crashes with
-  `KeyError`. We accept any code with a real province prefix and a plausible structure.
+  So is everyone born before 1983 holding 510202, Chongqing's central district under Sichuan
+  (1983-1997). Taiwan residents' permits (830000) and codes missing from `loc.dat` are rejected
+  too, and a county missing under a known province (e.g. 110199) crashes with `KeyError`
+  instead of a ValidationError. We accept any code with a real province prefix and a plausible
+  structure, and never call `ric.validate` (which is also slow: about 20 us a number).
 * `ric` does not strip spaces or hyphens, and a full-width X (U+FF38) fails the check digit; `uscc`
   rejects full-width letters. We normalise what forms and input methods produce (NFKC,
   separators, zero-width characters, lower case, the multiplication sign for X).
@@ -34,9 +36,9 @@ Impossible numbers stdnum accepts, which we reject:
 
 Not enforced, deliberately: the GB 11714 check character inside a USCC (positions 9-17). The
 outer check character already detects every single-character error, the segment is assigned
-by the code authority, and issued codes are known to deviate from the rules (one licence
-carries 91350203M0001FUE2P whose outer check should be J), so rejecting on it risks turning
-away real organisations for little gain.
+by the code authority, and issued codes are reported to deviate from the rules (hutool issue
+2020 cites a licence with 91350203M0001FUE2P, whose outer check should be J), so rejecting on
+it risks turning away real organisations for little gain.
 """
 
 from __future__ import annotations

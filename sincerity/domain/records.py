@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import fastjsonschema
 import orjson
@@ -45,20 +45,24 @@ class FactCells(dict[str, str]):
     """Facts given as `facts.*` CSV cells: still text, typed by the item's schema on validation."""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordDraft:
-    """A validated record, ready to be stored."""
+class RecordDraft(NamedTuple):
+    """A validated record, ready to be stored; plain values (dates as ISO text) so that a
+    validating process can hand thousands to the writing one cheaply."""
 
     line: int | None
     ref: str
-    identity: Identity
+    number: str  # normalised subject number; sealed before it is stored
+    kind: str
+    birth_date: str | None
+    sex: str | None
+    masked: str
     subject_name: str
     item: str
-    decided_on: date
+    decided_on: str
     decision_no: str
     facts_json: str
     content_hash: bytes
-    display_until: date | None
+    display_until: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,9 @@ class RowValidator:
         self.today = today
         self._hash = content_hasher
         self._identities: dict[str, Identity | str] = {}
+        self._names: dict[str, str] = {}
+        self._masks: dict[str, str] = {}
+        self._windows: dict[tuple[str, date, object], date | None] = {}
 
     def identity(self, raw_number: str) -> Identity | str:
         """The parsed number, or the reason it is invalid (cached: subjects recur in a file)."""
@@ -149,6 +156,31 @@ class RowValidator:
             self._identities.clear()
         self._identities[raw_number] = result
         return result
+
+    def _masked(self, identity: Identity) -> str:
+        masked = self._masks.get(identity.number)
+        if masked is None:
+            if len(self._masks) >= _IDENTITY_CACHE_LIMIT:
+                self._masks.clear()
+            masked = self._masks[identity.number] = identity.masked()
+        return masked
+
+    def _name(self, raw_name: str) -> str:
+        name = self._names.get(raw_name)
+        if name is None:
+            if len(self._names) >= _IDENTITY_CACHE_LIMIT:
+                self._names.clear()
+            name = self._names[raw_name] = normalise_name(raw_name)
+        return name
+
+    def _window(self, item: CatalogueItem, decided_on: date, facts: Mapping[str, Any]) -> date | None:
+        """`display_until`, remembered: a file holds many records of one item on one day."""
+        key = (item.code, decided_on, facts.get(item.term_fact) if item.term_fact else None)
+        if key not in self._windows:
+            if len(self._windows) >= _IDENTITY_CACHE_LIMIT:
+                self._windows.clear()
+            self._windows[key] = display_until(item, decided_on, facts)
+        return self._windows[key]
 
     def validate(self, raw: RawRecord) -> RecordDraft | Rejection:
         def reject(reason: str) -> Rejection:
@@ -176,7 +208,7 @@ class RowValidator:
         if identity.kind is not item.subject_kind:
             wanted = "a resident ID number" if item.subject_kind is SubjectKind.PERSON else "a unified social credit code"
             return reject(f"item {item.code!r} is about a {item.subject_kind.value}: subject_id must be {wanted}")
-        name = normalise_name(raw.subject_name) if isinstance(raw.subject_name, str) else ""
+        name = self._name(raw.subject_name) if isinstance(raw.subject_name, str) else ""
         if not name:
             return reject("subject_name is missing")
         if len(name) > MAX_NAME:
@@ -213,7 +245,7 @@ class RowValidator:
         except fastjsonschema.JsonSchemaValueException as exc:
             return reject(f"facts: {_schema_message(exc)}")
         try:
-            until = display_until(item, decided_on, facts)
+            until = self._window(item, decided_on, facts)
         except ValueError as exc:
             return reject(f"facts.{item.term_fact}: {exc}")
         if until is not None and until <= self.today:
@@ -224,17 +256,22 @@ class RowValidator:
         content = "\x1f".join(
             (identity.number, name, item.code, decided_on.isoformat(), decision_no, facts_json)
         ).encode()
+        birth = identity.birth_date
         return RecordDraft(
-            line=raw.line,
-            ref=ref,
-            identity=identity,
-            subject_name=name,
-            item=item.code,
-            decided_on=decided_on,
-            decision_no=decision_no,
-            facts_json=facts_json,
-            content_hash=self._hash(content),
-            display_until=until,
+            raw.line,
+            ref,
+            identity.number,
+            identity.kind.value,
+            birth.isoformat() if birth else None,
+            identity.sex,
+            self._masked(identity),
+            name,
+            item.code,
+            decided_on.isoformat(),
+            decision_no,
+            facts_json,
+            self._hash(content),
+            until.isoformat() if until else None,
         )
 
 

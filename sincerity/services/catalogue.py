@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ def load_catalogue_file(services: Services, path: Path | None = None) -> Catalog
     """Validate a catalogue file (default: the shipped one) and put its version in force."""
     source = path or files.shipped("catalogue.yaml")
     catalogue, document = files.load_model(source, Catalogue)
+    document = json.loads(json.dumps(document, default=str))  # YAML dates become ISO text, as JSON keeps them
     now = services.clock.now()
     with services.db.transaction() as conn:
         new = catalogue_store.save(conn, catalogue, document, now=now)

@@ -9,21 +9,24 @@ because records are idempotent per (provider, ref) and content.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from itertools import islice
+from pathlib import Path
 
 from sqlalchemy import Connection
 
 from sincerity.domain.catalogue import Catalogue
-from sincerity.domain.records import RawRecord, RecordDraft, Rejection, RowValidator
+from sincerity.domain.records import RawRecord, RecordDraft, Rejection
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import NotFoundError
+from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
+from sincerity.services.validation import ValidationPlan, Validated, validate_chunks, validate_in_process
 from sincerity.store import batches as batch_store
+from sincerity.store import catalogue as catalogue_store
+from sincerity.store import files
 from sincerity.store import events as event_store
 from sincerity.store import institutions as institution_store
 from sincerity.store import records as record_store
@@ -32,6 +35,8 @@ from sincerity.store.bulk import instant_text
 from sincerity.store.sequences import allocate
 
 DEFAULT_CHUNK = 5000
+# A file this long is validated in a second process; below it, starting one costs more than it saves.
+PROCESS_FROM_LINES = 50_000
 
 
 class Outcome(StrEnum):
@@ -89,90 +94,142 @@ def submit_records(
     keep_results: bool = False,
     on_chunk: Callable[[int], None] | None = None,
 ) -> IngestSummary:
-    """Validate and store records from `provider`; rejected rows are reported, never half-written."""
-    now = services.clock.now()
-    today = legal_today(now)
-    chunk_size = chunk_size or DEFAULT_CHUNK
-    with services.db.transaction(write=False) as conn:
-        institution = institution_store.get(conn, provider)
-        if institution is None:
-            raise NotFoundError(f"no institution {provider!r}: register it with `sincerity institutions add`")
-        catalogue = services.catalogue(conn)
-    lookup = services.vault.lookup
-    content_key = lookup("sincerity:content-hash")  # keys content hashes so they reveal nothing
-    validator = RowValidator(
-        catalogue,
-        granted_items=frozenset(institution.items),
-        provider=provider,
-        today=today,
-        content_hasher=lambda data: hashlib.blake2b(data, digest_size=16, key=content_key).digest(),
+    """Validate and store records from `provider`; rejected rows are reported, never half-written.
+
+    Validation runs one chunk ahead in a helper thread while this thread writes: the store
+    does its part (PostgreSQL in its own process, SQLite's B-tree work) without holding the
+    GIL, so the two overlap.
+    """
+    ingestion = _Ingestion(services, provider=provider, chunk_size=chunk_size)
+    validator = ingestion.plan.validator(ingestion.catalogue)
+    chunks = prefetched(validate_chunks(rows, validator, ingestion.plan.chunk_size))
+    return ingestion.store(
+        chunks, source=source, filename=filename, dry_run=dry_run, all_or_nothing=all_or_nothing,
+        keep_results=keep_results, on_chunk=on_chunk,
     )
-    summary = IngestSummary(batch_id=None)
-    if not dry_run:
-        with services.db.transaction() as conn:
-            summary.batch_id = batch_store.start(conn, provider=provider, source=source, filename=filename, now=now)
-    writer = _ChunkWriter(services, catalogue, provider=provider, batch_id=summary.batch_id or 0, now=now)
 
-    def process(conn: Connection, chunk: list[RawRecord | Rejection]) -> None:
-        drafts: list[RecordDraft] = []
-        for raw in chunk:
-            checked = validator.validate(raw) if isinstance(raw, RawRecord) else raw
-            if isinstance(checked, Rejection):
-                summary.rejected += 1
-                summary.rejections.append(checked)
-                if keep_results:
-                    summary.results.append(RowResult(checked.line, checked.ref, Outcome.REJECTED, checked.reason))
-            else:
-                drafts.append(checked)
-        writer.write(conn, drafts, summary, keep_results=keep_results)
-        if on_chunk:
-            on_chunk(len(chunk))
 
-    try:
-        if all_or_nothing or dry_run:
+def submit_file(
+    services: Services,
+    path: Path,
+    *,
+    fmt: str,
+    provider: str,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    chunk_size: int | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+    process_from_lines: int | None = None,
+    scan: files.FileScan | None = None,
+) -> IngestSummary:
+    """Ingest a bulk file. The file is checked as a whole first (UTF-8, header); a large file
+    is read and validated in a second process while this one writes, since validation is
+    Python work that a thread cannot run beside the writer."""
+    scan = scan or files.scan(path)
+    rows = files.read_records(path, fmt)
+    first = next(rows, None)  # header problems surface here, before anything is written
+    ingestion = _Ingestion(services, provider=provider, chunk_size=chunk_size)
+    threshold = PROCESS_FROM_LINES if process_from_lines is None else process_from_lines
+    if scan.lines >= threshold:
+        rows.close()
+        chunks: Generator[Validated, None, None] = validate_in_process(path, fmt, ingestion.plan)
+    else:
+        validator = ingestion.plan.validator(ingestion.catalogue)
+        chunks = prefetched(validate_chunks(_prepend(first, rows), validator, ingestion.plan.chunk_size))
+    return ingestion.store(
+        chunks, source="file", filename=path.name, dry_run=dry_run, all_or_nothing=all_or_nothing,
+        keep_results=False, on_chunk=on_chunk,
+    )
+
+
+def _prepend(first: RawRecord | Rejection | None, rows: Iterator[RawRecord | Rejection]) -> Iterator[RawRecord | Rejection]:
+    if first is not None:
+        yield first
+    yield from rows
+
+
+class _Ingestion:
+    """One submission: the provider, the catalogue in force, the batch row, the writer."""
+
+    def __init__(self, services: Services, *, provider: str, chunk_size: int | None) -> None:
+        self.services = services
+        self.now = services.clock.now()
+        with services.db.transaction(write=False) as conn:
+            institution = institution_store.get(conn, provider)
+            if institution is None:
+                raise NotFoundError(f"no institution {provider!r}: register it with `sincerity institutions add`")
+            self.catalogue = services.catalogue(conn)
+            document = catalogue_store.stored_document(conn, self.catalogue.version) or {}
+        self.provider = provider
+        self.plan = ValidationPlan(
+            catalogue_document=document,
+            granted=frozenset(institution.items),
+            provider=provider,
+            today=legal_today(self.now),
+            content_key=services.vault.lookup("sincerity:content-hash"),  # keyed: hashes reveal nothing
+            chunk_size=chunk_size or DEFAULT_CHUNK,
+        )
+
+    def store(
+        self,
+        chunks: Generator[Validated, None, None],
+        *,
+        source: str,
+        filename: str | None,
+        dry_run: bool,
+        all_or_nothing: bool,
+        keep_results: bool,
+        on_chunk: Callable[[int], None] | None,
+    ) -> IngestSummary:
+        services = self.services
+        summary = IngestSummary(batch_id=None)
+        if not dry_run:
             with services.db.transaction() as conn:
-                for chunk in _chunks(rows, chunk_size):
-                    process(conn, chunk)
-                if dry_run:
-                    raise _Rollback
-                if summary.rejected:
-                    summary.refused = f"{summary.rejected} row(s) rejected: nothing from this file was stored"
-                    raise _Rollback
-        else:
-            for chunk in _chunks(rows, chunk_size):
+                summary.batch_id = batch_store.start(
+                    conn, provider=self.provider, source=source, filename=filename, now=self.now
+                )
+        writer = _ChunkWriter(services, self.catalogue, provider=self.provider, batch_id=summary.batch_id or 0, now=self.now)
+
+        def write(conn: Connection, chunk: Validated) -> None:
+            summary.rejected += len(chunk.rejections)
+            summary.rejections.extend(chunk.rejections)
+            if keep_results:
+                summary.results.extend(RowResult(r.line, r.ref, Outcome.REJECTED, r.reason) for r in chunk.rejections)
+            writer.write(conn, chunk.drafts, summary, keep_results=keep_results)
+
+        try:
+            if all_or_nothing or dry_run:
                 with services.db.transaction() as conn:
-                    process(conn, chunk)
-    except _Rollback:
-        pass
-    finally:
-        if summary.batch_id is not None:
-            if summary.refused:
-                summary.accepted = summary.corrected = summary.unchanged = 0
-            with services.db.transaction() as conn:
-                batch_store.finish(conn, summary.batch_id, summary.counts(), now=services.clock.now())
-    if summary.refused:
-        summary.results = [RowResult(r.line, r.ref, Outcome.REJECTED, r.reason or summary.refused) for r in summary.results]
-    summary.results.sort(key=lambda r: r.line or 0)
-    return summary
-
-
-def _chunks(rows: Iterable[RawRecord | Rejection], size: int) -> Iterator[list[RawRecord | Rejection]]:
-    """Chunks of rows; a ref seen again starts a new chunk, so the later row sees the earlier."""
-    chunk: list[RawRecord | Rejection] = []
-    refs: set[str] = set()
-    for row in rows:
-        ref = row.ref.strip() if isinstance(row, RawRecord) and isinstance(row.ref, str) else None
-        if ref is not None and ref in refs:
-            yield chunk
-            chunk, refs = [], set()
-        chunk.append(row)
-        if ref is not None:
-            refs.add(ref)
-        if len(chunk) >= size:
-            yield chunk
-            chunk, refs = [], set()
-    if chunk:
-        yield chunk
+                    for chunk in chunks:
+                        write(conn, chunk)
+                        if on_chunk:
+                            on_chunk(chunk.size)
+                    if dry_run:
+                        raise _Rollback
+                    if summary.rejected:
+                        summary.refused = f"{summary.rejected} row(s) rejected: nothing from this input was stored"
+                        raise _Rollback
+            else:
+                for chunk in chunks:
+                    with services.db.transaction() as conn:
+                        write(conn, chunk)
+                    if on_chunk:
+                        on_chunk(chunk.size)
+        except _Rollback:
+            pass
+        finally:
+            chunks.close()
+            if summary.batch_id is not None:
+                if summary.refused:
+                    summary.accepted = summary.corrected = summary.unchanged = 0
+                with services.db.transaction() as conn:
+                    batch_store.finish(conn, summary.batch_id, summary.counts(), now=services.clock.now())
+        if summary.refused:
+            summary.results = [
+                RowResult(r.line, r.ref, Outcome.REJECTED, r.reason or summary.refused) for r in summary.results
+            ]
+        summary.results.sort(key=lambda r: r.line or 0)
+        return summary
 
 
 class _ChunkWriter:
@@ -207,7 +264,7 @@ class _ChunkWriter:
         rows: list[tuple[object, ...]] = []
         closed: list[tuple[int, int]] = []
         for draft in drafts:
-            subject_id = subject_ids[draft.identity.number]
+            subject_id = subject_ids[draft.number]
             known = current.get(draft.ref)
             if known is None:
                 record_id, version, outcome = next_id, 1, Outcome.ACCEPTED
@@ -242,11 +299,11 @@ class _ChunkWriter:
                     subject_id,
                     draft.item,
                     self.catalogue_version,
-                    draft.decided_on.isoformat(),
+                    draft.decided_on,
                     draft.decision_no,
                     draft.facts_json,
                     draft.content_hash,
-                    draft.display_until.isoformat() if draft.display_until else None,
+                    draft.display_until,
                     recorded_at,
                     self.batch_id,
                 )
@@ -271,7 +328,7 @@ class _ChunkWriter:
         """
         by_number: dict[str, RecordDraft] = {}
         for draft in drafts:
-            by_number.setdefault(draft.identity.number, draft)
+            by_number.setdefault(draft.number, draft)
         hashes = {number: self._hash(number) for number in by_number}
         existing = subject_store.find_by_hashes(conn, hashes.values())
         ids: dict[str, int] = {}
@@ -281,21 +338,20 @@ class _ChunkWriter:
         created: list[subject_store.NewSubject] = []
         for number in missing:
             draft = by_number[number]
-            identity = draft.identity
             created.append(
                 subject_store.NewSubject(
                     id=next_id,
-                    kind=identity.kind.value,
+                    kind=draft.kind,
                     number_hash=hashes[number],
                     number_sealed=self.vault.seal(number),
-                    number_masked=identity.masked(),
+                    number_masked=draft.masked,
                     name=draft.subject_name,
-                    birth_date=identity.birth_date,
-                    sex=identity.sex,
+                    birth_date=draft.birth_date,
+                    sex=draft.sex,
                 )
             )
             new_events.append(
-                event_store.NewEvent("subjects:subject:registered", next_id, next_id, {"kind": identity.kind.value})
+                event_store.NewEvent("subjects:subject:registered", next_id, next_id, {"kind": draft.kind})
             )
             ids[number] = next_id
             registered[next_id] = draft.subject_name
@@ -308,7 +364,7 @@ class _ChunkWriter:
         subject_store.insert_many(conn, created, now=self.now)
         mismatches: dict[tuple[int, str], RecordDraft] = {}
         for draft in drafts:
-            subject_id = ids[draft.identity.number]
+            subject_id = ids[draft.number]
             if draft.subject_name != registered[subject_id]:
                 mismatches.setdefault((subject_id, draft.subject_name), draft)
         if mismatches:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, literal
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, literal
 
 
 def among(column: Any, values: Collection[Any], dialect: str) -> ColumnElement[bool]:
@@ -14,5 +13,6 @@ def among(column: Any, values: Collection[Any], dialect: str) -> ColumnElement[b
     if not values:
         return literal(False)
     if dialect == "postgresql":
-        return column == any_(array(list(values), type_=column.type))  # type: ignore[no-any-return]
+        # A bound array: building an ARRAY[...] literal of thousands of elements costs more than the query.
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))  # type: ignore[no-any-return]
     return column.in_(list(values))  # type: ignore[no-any-return]

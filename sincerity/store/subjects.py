@@ -32,7 +32,7 @@ class NewSubject:
     number_sealed: bytes
     number_masked: str
     name: str
-    birth_date: date | None
+    birth_date: str | None  # ISO date
     sex: str | None
 
 
@@ -70,7 +70,7 @@ def insert_many(conn: Connection, new: Sequence[NewSubject], *, now: datetime) -
                 s.number_sealed,
                 s.number_masked,
                 s.name,
-                s.birth_date.isoformat() if s.birth_date else None,
+                s.birth_date,
                 s.sex,
                 at,
             )
