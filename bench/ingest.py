@@ -40,7 +40,7 @@ from sincerity.services.catalogue import current_catalogue, load_catalogue_file
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_file
 from sincerity.services.institutions import register_institution
-from sincerity.store import files, schema
+from sincerity.store import schema
 from sincerity.store.bulk import insert_rows
 from sincerity.store.engine import Database, create
 from sincerity.store.records import RECORD_COLUMNS
@@ -51,7 +51,17 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 KEYS = NodeKeys(id_key=b"b" * 32, lookup_key=b"c" * 32, signing_key=b"d" * 32)
 PG_ADMIN = os.environ.get("SINCERITY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PROVIDER = "bench-dept"
-SUBJECT_COLUMNS = ("id", "kind", "number_hash", "number_sealed", "number_masked", "name", "birth_date", "sex", "created_at")
+SUBJECT_COLUMNS = (
+    "id",
+    "kind",
+    "number_hash",
+    "number_sealed",
+    "number_masked",
+    "name",
+    "birth_date",
+    "sex",
+    "created_at",
+)
 EVENT_COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
 
 
@@ -147,7 +157,15 @@ def write_csv(path: Path, services: Services, rows: int, seed: int) -> None:
         while written < rows:
             for _, r in synth.people_records(1000, per_person=10.0):
                 writer.writerow(
-                    [r.subject_id, r.subject_name, r.item, r.ref, r.decided_on, r.decision_no, orjson.dumps(r.facts).decode()]
+                    [
+                        r.subject_id,
+                        r.subject_name,
+                        r.item,
+                        r.ref,
+                        r.decided_on,
+                        r.decision_no,
+                        orjson.dumps(r.facts).decode(),
+                    ]
                 )
                 written += 1
                 if written == rows:
@@ -236,7 +254,10 @@ def run_scenario(store: str, rows: int, base: int, workdir: Path, csv_path: Path
     print(f"  pipeline: {outcome} in {elapsed:.1f}s ({rows / elapsed:,.0f} rows/s)", flush=True)
     wrote = written_rows(store, url_a, batch_id, before)
     raw_s = raw_insert(url_b, wrote)
-    print(f"  raw: {sum(len(v) for v in wrote.values()):,} rows in {raw_s:.1f}s ({rows / raw_s:,.0f} input rows/s)", flush=True)
+    print(
+        f"  raw: {sum(len(v) for v in wrote.values()):,} rows in {raw_s:.1f}s ({rows / raw_s:,.0f} input rows/s)",
+        flush=True,
+    )
     return Result(store, scenario, rows, elapsed, raw_s, {k: len(v) for k, v in wrote.items()}, outcome)
 
 
@@ -292,7 +313,9 @@ def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="records in the imported CSV")
-    parser.add_argument("--base", type=int, default=10_000_000, help="records already stored for the append scenario (0: skip)")
+    parser.add_argument(
+        "--base", type=int, default=10_000_000, help="records already stored for the append scenario (0: skip)"
+    )
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from sincerity.api import create_api
-
 from sincerity.kit.clock import Clock, FixedClock, SystemClock
 from sincerity.kit.crypto import SubjectNumberVault, create_keys, load_keys
 from sincerity.kit.settings import Environment, Settings

@@ -21,27 +21,80 @@ from sincerity.domain.catalogue import Catalogue, CatalogueItem, InstitutionKind
 from sincerity.domain.institutions import Institution
 from sincerity.domain.records import RawRecord
 from sincerity.kit.clock import legal_today
-from sincerity.services.context import Services
 from sincerity.services.catalogue import current_catalogue
+from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
 from sincerity.services.institutions import register_institution
 
 # County-level division codes (GB/T 2260). The last three were retired by mergers, yet
 # numbers issued under them stay valid for life.
 COUNTIES = (
-    "110101", "110105", "110108", "120101", "130102", "130602", "140105", "150102", "210102", "210202",
-    "220102", "230103", "310101", "310104", "310115", "320102", "320205", "320506", "330106", "330203",
-    "340104", "350102", "350203", "360102", "370102", "370202", "410105", "420106", "430104", "440103",
-    "440305", "440106", "450103", "460105", "500103", "510104", "510107", "520102", "530102", "540102",
-    "610113", "620102", "630102", "640104", "650102", "110103", "110104", "320103",
+    "110101",
+    "110105",
+    "110108",
+    "120101",
+    "130102",
+    "130602",
+    "140105",
+    "150102",
+    "210102",
+    "210202",
+    "220102",
+    "230103",
+    "310101",
+    "310104",
+    "310115",
+    "320102",
+    "320205",
+    "320506",
+    "330106",
+    "330203",
+    "340104",
+    "350102",
+    "350203",
+    "360102",
+    "370102",
+    "370202",
+    "410105",
+    "420106",
+    "430104",
+    "440103",
+    "440305",
+    "440106",
+    "450103",
+    "460105",
+    "500103",
+    "510104",
+    "510107",
+    "520102",
+    "530102",
+    "540102",
+    "610113",
+    "620102",
+    "630102",
+    "640104",
+    "650102",
+    "110103",
+    "110104",
+    "320103",
 )
 LOCALITIES = ("110000", "310000", "440000", "510000", "330000", "420000")
 SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建华文辉志强晓东海燕雪梅子涵浩然欣怡宇轩思远佳怡梓萱俊杰"
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰建华文辉志强晓东海燕雪梅子涵浩然欣怡宇轩思远佳怡梓萱俊杰"
+)
 TRADES = ("科技", "贸易", "建设", "食品", "医药", "物流", "餐饮", "环保", "教育咨询", "房地产开发")
-CITY_NAMES = {"110000": "北京", "310000": "上海", "440000": "广东", "510000": "四川", "330000": "浙江", "420000": "湖北"}
+CITY_NAMES = {
+    "110000": "北京",
+    "310000": "上海",
+    "440000": "广东",
+    "510000": "四川",
+    "330000": "浙江",
+    "420000": "湖北",
+}
 
 # How often each kind of item turns up among all records (per mille), by polarity and severity.
 _MIX = (
@@ -134,7 +187,9 @@ class Synth:
         name = f"{CITY_NAMES[locality]}{''.join(rng.choice(GIVEN) for _ in range(2))}{rng.choice(TRADES)}有限公司"
         return Organisation(number=number, name=name, representative=self.person())
 
-    def records_for(self, number: str, name: str, kind: SubjectKind, count: int, born: date | None) -> Iterator[tuple[str, RawRecord]]:
+    def records_for(
+        self, number: str, name: str, kind: SubjectKind, count: int, born: date | None
+    ) -> Iterator[tuple[str, RawRecord]]:
         """`count` records about one subject, as (provider code, record)."""
         rng = self.rng
         for _ in range(count):
@@ -146,14 +201,17 @@ class Synth:
                 continue
             provider = rng.choice(self._providers[item.code])
             self._serial += 1
-            yield provider, RawRecord(
-                ref=f"{item.code.split('.')[0]}-{decided:%Y}-{self._serial:09d}",
-                subject_id=number,
-                subject_name=name,
-                item=item.code,
-                decided_on=decided.isoformat(),
-                decision_no=f"{provider[:6]}〔{decided:%Y}〕{self._serial % 100000}号",
-                facts=self.facts(item),
+            yield (
+                provider,
+                RawRecord(
+                    ref=f"{item.code.split('.')[0]}-{decided:%Y}-{self._serial:09d}",
+                    subject_id=number,
+                    subject_name=name,
+                    item=item.code,
+                    decided_on=decided.isoformat(),
+                    decision_no=f"{provider[:6]}〔{decided:%Y}〕{self._serial % 100000}号",
+                    facts=self.facts(item),
+                ),
             )
 
     def _pick_item(self, kind: SubjectKind) -> CatalogueItem | None:
@@ -238,6 +296,4 @@ def load_demo(services: Services, *, persons: int, seed: int) -> DemoReport:
         summary = submit_records(services, by_provider[provider], provider=provider, source="demo")
         for key, value in summary.counts().items():
             totals[key] += value
-    return DemoReport(
-        institutions=len(synth.institutions), persons=persons, organisations=organisations, counts=totals
-    )
+    return DemoReport(institutions=len(synth.institutions), persons=persons, organisations=organisations, counts=totals)

@@ -56,7 +56,10 @@ def migrated(url: str, data_dir: Path) -> Engine:
     engine = create(url)
     schema.upgrade(engine)
     services = Services(
-        db=Database(engine), clock=FixedClock(NOW), vault=SubjectNumberVault(TEST_KEYS), settings=make_settings(url, data_dir)
+        db=Database(engine),
+        clock=FixedClock(NOW),
+        vault=SubjectNumberVault(TEST_KEYS),
+        settings=make_settings(url, data_dir),
     )
     load_catalogue_file(services)
     return engine

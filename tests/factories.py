@@ -11,8 +11,8 @@ from stdnum.cn import ric, uscc
 from sincerity.domain.catalogue import Catalogue
 from sincerity.domain.institutions import Institution
 from sincerity.domain.records import RawRecord
-from sincerity.services.context import Services
 from sincerity.services.catalogue import current_catalogue
+from sincerity.services.context import Services
 from sincerity.services.institutions import register_institution
 from sincerity.store import files
 

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from sincerity.api.auth import current_institution, services_of
 from sincerity.api.errors import ERROR_RESPONSES
@@ -66,7 +66,11 @@ class TooManyItemsError(SincerityError):
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/RecordIn"}, "maxItems": MAX_ITEMS}
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/RecordIn"},
+                        "maxItems": MAX_ITEMS,
+                    }
                 }
             },
         }
@@ -109,7 +113,12 @@ async def post_records(
         refused=summary.refused,
         results=[
             ItemResult(
-                index=r.line or 0, ref=r.ref, outcome=r.outcome.value, reason=r.reason, record_id=r.record_id, version=r.version
+                index=r.line or 0,
+                ref=r.ref,
+                outcome=r.outcome.value,
+                reason=r.reason,
+                record_id=r.record_id,
+                version=r.version,
             )
             for r in summary.results
         ],

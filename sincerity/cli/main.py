@@ -17,12 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sincerity.app import build_clock, build_services, init_node
-from sincerity.services.health import health
 from sincerity.domain.institutions import Institution
 from sincerity.kit.errors import SincerityError
 from sincerity.kit.settings import Settings
-from sincerity.services.context import Services
 from sincerity.services.catalogue import catalogue_view, load_catalogue_file
+from sincerity.services.context import Services
+from sincerity.services.health import health
 from sincerity.services.identity import check_numbers
 from sincerity.services.ingest import submit_file
 from sincerity.services.institutions import issue_credential, list_institutions, register_institution
@@ -188,7 +188,9 @@ def _progress(quiet: bool) -> Progress:
 
 
 @id_app.command("check")
-def id_check(numbers: Annotated[list[str] | None, typer.Argument(help="numbers; one per line on stdin if none")] = None) -> None:
+def id_check(
+    numbers: Annotated[list[str] | None, typer.Argument(help="numbers; one per line on stdin if none")] = None,
+) -> None:
     """Validate resident ID numbers and USCCs: one JSON object per line; exit 0 when all are valid."""
     clock = build_clock(_settings())
     source = numbers if numbers else (line.rstrip("\r\n") for line in sys.stdin if line.strip())
@@ -200,7 +202,9 @@ def id_check(numbers: Annotated[list[str] | None, typer.Argument(help="numbers; 
 
 
 @catalog_app.command("list")
-def catalog_list(as_json: Annotated[bool, typer.Option("--json", help="print the items as a JSON array")] = False) -> None:
+def catalog_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print the items as a JSON array")] = False,
+) -> None:
     """The catalogue items in force."""
     with _node() as services:
         view = catalogue_view(services)
@@ -212,8 +216,13 @@ def catalog_list(as_json: Annotated[bool, typer.Option("--json", help="print the
         table.add_column(column)
     for i in view["items"]:
         table.add_row(
-            i["code"], i["title"], i["subject_kind"], i["polarity"], i["severity"] or "",
-            i["display_period"] or "until deleted", i["disclosure"],
+            i["code"],
+            i["title"],
+            i["subject_kind"],
+            i["polarity"],
+            i["severity"] or "",
+            i["display_period"] or "until deleted",
+            i["disclosure"],
         )
     out.print(table)
 
@@ -232,7 +241,12 @@ def institutions_list(as_json: Annotated[bool, typer.Option("--json", help="prin
     with _node() as services:
         found = list_institutions(services)
     if as_json:
-        _print_json([{"code": i.code, "name": i.name, "kind": i.kind, "locality": i.locality, "items": list(i.items)} for i in found])
+        _print_json(
+            [
+                {"code": i.code, "name": i.name, "kind": i.kind, "locality": i.locality, "items": list(i.items)}
+                for i in found
+            ]
+        )
         return
     table = Table(title=f"{len(found)} institutions")
     for column in ("code", "name", "kind", "locality", "items"):
@@ -254,7 +268,9 @@ def institutions_add(
     """Register an institution (or update it) with the catalogue items it may submit."""
     wanted = tuple(c.strip() for c in items.split(",") if c.strip())
     with _node() as services:
-        saved = register_institution(services, Institution(code=code, name=name, kind=kind, locality=locality, items=wanted))
+        saved = register_institution(
+            services, Institution(code=code, name=name, kind=kind, locality=locality, items=wanted)
+        )
         issued = issue_credential(services, saved.code) if token else None
     out.print(f"institution {saved.code}: {saved.kind}, {len(saved.items)} item(s)", highlight=False)
     if issued:

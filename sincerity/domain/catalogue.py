@@ -66,8 +66,20 @@ DISPLAY_BOUNDS: dict[Severity, tuple[Duration, Duration]] = {
 
 # Credit Reporting Regulation Art. 14: never collected. Checked against fact names.
 FORBIDDEN_FACT_WORDS = (
-    "religio", "belief", "gene", "dna", "fingerprint", "biometric", "face", "iris",
-    "blood", "disease", "illness", "medical", "health_record", "diagnos",
+    "religio",
+    "belief",
+    "gene",
+    "dna",
+    "fingerprint",
+    "biometric",
+    "face",
+    "iris",
+    "blood",
+    "disease",
+    "illness",
+    "medical",
+    "health_record",
+    "diagnos",
 )
 
 _Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=64)]

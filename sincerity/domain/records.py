@@ -18,18 +18,21 @@ import fastjsonschema
 import orjson
 
 from sincerity.domain.catalogue import Catalogue, CatalogueItem, SubjectKind
-from sincerity.domain.identity import Identity, InvalidSubjectNumberError, age_on, normalise_name, parse_number
+from sincerity.domain.identity import InvalidSubjectNumberError, age_on, normalise_name, parse_number
 from sincerity.kit.durations import Duration
 
 MAX_REF = 128
 MAX_DECISION_NO = 128
 MAX_NAME = 100
-_IDENTITY_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 200_000
+_UNSET: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
-    """One record as submitted, before validation (from a file row or an API item)."""
+    """One record as submitted, before validation (from a file row or an API item).
+
+    The readers guarantee every field but `facts` is text; `facts` may be anything."""
 
     ref: str
     subject_id: str
@@ -120,8 +123,35 @@ def _typed(text: str, kind: Any) -> Any:
     return text
 
 
+class _Subject(NamedTuple):
+    """What the gate needs of a valid subject number, computed once per distinct input."""
+
+    number: str
+    kind: SubjectKind
+    kind_value: str
+    birth_date: date | None
+    birth_iso: str | None
+    sex: str | None
+    masked: str
+
+
+class _Memo(dict[Any, Any]):
+    """A dict that forgets everything when it grows past its limit (inputs repeat locally)."""
+
+    def remember(self, key: Any, value: Any) -> Any:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
 class RowValidator:
-    """Validates rows for one provider against one catalogue version on one day."""
+    """Validates rows for one provider against one catalogue version on one day.
+
+    Bulk files repeat subjects, names, items and dates from row to row, so every check on
+    those is made once per distinct input and remembered: per row, what remains is the facts
+    schema, the canonical form of the facts and the content hash.
+    """
 
     def __init__(
         self,
@@ -137,98 +167,95 @@ class RowValidator:
         self.provider = provider
         self.today = today
         self._hash = content_hasher
-        self._identities: dict[str, Identity | str] = {}
-        self._names: dict[str, str] = {}
-        self._masks: dict[str, str] = {}
-        self._windows: dict[tuple[str, date, object], date | None] = {}
+        self._items = _Memo()
+        self._subjects = _Memo()
+        self._names = _Memo()
+        self._dates = _Memo()
+        self._windows = _Memo()
 
-    def identity(self, raw_number: str) -> Identity | str:
-        """The parsed number, or the reason it is invalid (cached: subjects recur in a file)."""
-        cached = self._identities.get(raw_number)
-        if cached is not None:
-            return cached
-        result: Identity | str
+    def _item(self, code: Any) -> CatalogueItem | str:
+        """The item for `code` if this provider may submit it today, else why not."""
+        item = self.catalogue.item(code) if isinstance(code, str) else None
+        if item is None:
+            return f"item {code!r} is not in catalogue {self.catalogue.version}: nothing outside it is recorded"
+        if not item.in_force(self.today):
+            return f"item {item.code!r} is not in force on {self.today.isoformat()}"
+        if item.code not in self.granted:
+            return f"provider {self.provider!r} is not authorised to submit {item.code!r} (legal-basis gate, §IV(2))"
+        return item
+
+    def _subject(self, raw_number: str) -> _Subject | str:
         try:
-            result = parse_number(raw_number, today=self.today)
+            identity = parse_number(raw_number, today=self.today)
         except InvalidSubjectNumberError as exc:
-            result = exc.message
-        if len(self._identities) >= _IDENTITY_CACHE_LIMIT:
-            self._identities.clear()
-        self._identities[raw_number] = result
-        return result
+            return f"subject_id: {exc.message}"
+        birth = identity.birth_date
+        return _Subject(
+            identity.number,
+            identity.kind,
+            identity.kind.value,
+            birth,
+            birth.isoformat() if birth else None,
+            identity.sex,
+            identity.masked(),
+        )
 
-    def _masked(self, identity: Identity) -> str:
-        masked = self._masks.get(identity.number)
-        if masked is None:
-            if len(self._masks) >= _IDENTITY_CACHE_LIMIT:
-                self._masks.clear()
-            masked = self._masks[identity.number] = identity.masked()
-        return masked
-
-    def _name(self, raw_name: str) -> str:
-        name = self._names.get(raw_name)
-        if name is None:
-            if len(self._names) >= _IDENTITY_CACHE_LIMIT:
-                self._names.clear()
-            name = self._names[raw_name] = normalise_name(raw_name)
-        return name
-
-    def _window(self, item: CatalogueItem, decided_on: date, facts: Mapping[str, Any]) -> date | None:
-        """`display_until`, remembered: a file holds many records of one item on one day."""
-        key = (item.code, decided_on, facts.get(item.term_fact) if item.term_fact else None)
-        if key not in self._windows:
-            if len(self._windows) >= _IDENTITY_CACHE_LIMIT:
-                self._windows.clear()
-            self._windows[key] = display_until(item, decided_on, facts)
-        return self._windows[key]
+    def _date(self, text: Any) -> date | str:
+        try:
+            decided_on = date.fromisoformat(text)
+        except (TypeError, ValueError):
+            return f"decided_on {text!r} is not an ISO date (YYYY-MM-DD)"
+        if decided_on > self.today:
+            return f"decided_on {decided_on.isoformat()} is in the future"
+        return decided_on
 
     def validate(self, raw: RawRecord) -> RecordDraft | Rejection:
-        def reject(reason: str) -> Rejection:
-            return Rejection(raw.line, raw.ref if isinstance(raw.ref, str) else "", reason)
-
         ref = raw.ref.strip() if isinstance(raw.ref, str) else ""
         if not ref:
-            return reject("ref is missing: every record needs the provider's own unique reference")
+            return self._reject(raw, "ref is missing: every record needs the provider's own unique reference")
         if len(ref) > MAX_REF:
-            return reject(f"ref is longer than {MAX_REF} characters")
-        item = self.catalogue.item(raw.item) if isinstance(raw.item, str) else None
-        if item is None:
-            return reject(f"item {raw.item!r} is not in catalogue {self.catalogue.version}: nothing outside it is recorded")
-        if not item.in_force(self.today):
-            return reject(f"item {item.code!r} is not in force on {self.today.isoformat()}")
-        if item.code not in self.granted:
-            return reject(
-                f"provider {self.provider!r} is not authorised to submit {item.code!r} (legal-basis gate, §IV(2))"
-            )
+            return self._reject(raw, f"ref is longer than {MAX_REF} characters")
+        item = self._items.get(raw.item) or self._items.remember(raw.item, self._item(raw.item))
+        if isinstance(item, str):
+            return self._reject(raw, item)
         if not isinstance(raw.subject_id, str) or not raw.subject_id.strip():
-            return reject("subject_id is missing")
-        identity = self.identity(raw.subject_id)
-        if isinstance(identity, str):
-            return reject(f"subject_id: {identity}")
-        if identity.kind is not item.subject_kind:
-            wanted = "a resident ID number" if item.subject_kind is SubjectKind.PERSON else "a unified social credit code"
-            return reject(f"item {item.code!r} is about a {item.subject_kind.value}: subject_id must be {wanted}")
-        name = self._name(raw.subject_name) if isinstance(raw.subject_name, str) else ""
+            return self._reject(raw, "subject_id is missing")
+        subject = self._subjects.get(raw.subject_id) or self._subjects.remember(
+            raw.subject_id, self._subject(raw.subject_id)
+        )
+        if isinstance(subject, str):
+            return self._reject(raw, subject)
+        if subject.kind is not item.subject_kind:
+            wanted = (
+                "a resident ID number" if item.subject_kind is SubjectKind.PERSON else "a unified social credit code"
+            )
+            return self._reject(
+                raw, f"item {item.code!r} is about a {item.subject_kind.value}: subject_id must be {wanted}"
+            )
+        if not isinstance(raw.subject_name, str):
+            return self._reject(raw, "subject_name is missing")
+        name = self._names.get(raw.subject_name)
+        if name is None:
+            name = self._names.remember(raw.subject_name, normalise_name(raw.subject_name))
         if not name:
-            return reject("subject_name is missing")
+            return self._reject(raw, "subject_name is missing")
         if len(name) > MAX_NAME:
-            return reject(f"subject_name is longer than {MAX_NAME} characters")
+            return self._reject(raw, f"subject_name is longer than {MAX_NAME} characters")
         decision_no = raw.decision_no.strip() if isinstance(raw.decision_no, str) else ""
         if not decision_no:
-            return reject("decision_no is missing: every record rests on a written decision")
+            return self._reject(raw, "decision_no is missing: every record rests on a written decision")
         if len(decision_no) > MAX_DECISION_NO:
-            return reject(f"decision_no is longer than {MAX_DECISION_NO} characters")
-        try:
-            decided_on = date.fromisoformat(raw.decided_on)
-        except (TypeError, ValueError):
-            return reject(f"decided_on {raw.decided_on!r} is not an ISO date (YYYY-MM-DD)")
-        if decided_on > self.today:
-            return reject(f"decided_on {decided_on.isoformat()} is in the future")
-        if item.min_age is not None and identity.birth_date is not None:
-            age = age_on(identity.birth_date, decided_on)
+            return self._reject(raw, f"decision_no is longer than {MAX_DECISION_NO} characters")
+        decided_on = self._dates.get(raw.decided_on) or self._dates.remember(raw.decided_on, self._date(raw.decided_on))
+        if isinstance(decided_on, str):
+            return self._reject(raw, decided_on)
+        if item.min_age is not None and subject.birth_date is not None:
+            age = age_on(subject.birth_date, decided_on)
             if age < item.min_age:
-                return reject(
-                    f"the subject was {age} on {decided_on.isoformat()}; {item.code!r} applies only from age {item.min_age}"
+                return self._reject(
+                    raw,
+                    f"the subject was {age} on {decided_on.isoformat()}; "
+                    f"{item.code!r} applies only from age {item.min_age}",
                 )
         facts = raw.facts
         if isinstance(facts, FactCells):
@@ -237,42 +264,49 @@ class RowValidator:
             try:
                 facts = orjson.loads(facts)
             except orjson.JSONDecodeError:
-                return reject("facts is not valid JSON")
+                return self._reject(raw, "facts is not valid JSON")
         if not isinstance(facts, dict):
-            return reject("facts must be a JSON object")
+            return self._reject(raw, "facts must be a JSON object")
         try:
             item.validate_facts(facts)
         except fastjsonschema.JsonSchemaValueException as exc:
-            return reject(f"facts: {_schema_message(exc)}")
-        try:
-            until = self._window(item, decided_on, facts)
-        except ValueError as exc:
-            return reject(f"facts.{item.term_fact}: {exc}")
+            return self._reject(raw, f"facts: {_schema_message(exc)}")
+        term = facts.get(item.term_fact) if item.term_fact else None
+        window_key = (item.code, decided_on, term)
+        until = self._windows.get(window_key, _UNSET)
+        if until is _UNSET:
+            try:
+                until = self._windows.remember(window_key, display_until(item, decided_on, facts))
+            except ValueError as exc:
+                return self._reject(raw, f"facts.{item.term_fact}: {exc}")
         if until is not None and until <= self.today:
-            return reject(
-                f"display period of {item.code!r} ended on {until.isoformat()}: expired information is not recorded"
+            return self._reject(
+                raw,
+                f"display period of {item.code!r} ended on {until.isoformat()}: expired information is not recorded",
             )
         facts_json = orjson.dumps(facts, option=orjson.OPT_SORT_KEYS).decode()
-        content = "\x1f".join(
-            (identity.number, name, item.code, decided_on.isoformat(), decision_no, facts_json)
-        ).encode()
-        birth = identity.birth_date
+        decided_iso = decided_on.isoformat()
+        content = f"{subject.number}\x1f{name}\x1f{item.code}\x1f{decided_iso}\x1f{decision_no}\x1f{facts_json}"
         return RecordDraft(
             raw.line,
             ref,
-            identity.number,
-            identity.kind.value,
-            birth.isoformat() if birth else None,
-            identity.sex,
-            self._masked(identity),
+            subject.number,
+            subject.kind_value,
+            subject.birth_iso,
+            subject.sex,
+            subject.masked,
             name,
             item.code,
-            decided_on.isoformat(),
+            decided_iso,
             decision_no,
             facts_json,
-            self._hash(content),
+            self._hash(content.encode()),
             until.isoformat() if until else None,
         )
+
+    @staticmethod
+    def _reject(raw: RawRecord, reason: str) -> Rejection:
+        return Rejection(raw.line, raw.ref if isinstance(raw.ref, str) else "", reason)
 
 
 def _schema_message(exc: Any) -> str:

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     env: Environment = Field(default=Environment.PRODUCTION, description="development, test or production")
     data_dir: Path = Field(default=Path("var"), description="node-local files: SQLite database, key file")
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default a SQLite file in data_dir (postgresql+psycopg://… for production)"
+        default=None,
+        description="SQLAlchemy URL; default a SQLite file in data_dir (postgresql+psycopg://… for production)",
     )
     now: datetime | None = Field(default=None, description="fixed clock (ISO 8601 instant); ignored in production")
     node_code: str = Field(default="local", description="this node's code in the federation")

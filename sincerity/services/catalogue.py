@@ -80,6 +80,9 @@ def catalogue_view(services: Services) -> dict[str, Any]:
     return {
         "version": catalogue.version,
         "title": catalogue.title,
-        "areas": [{"code": a.code, "title": a.title.en, "titles": a.title.model_dump(), "seed": a.seed} for a in catalogue.areas],
+        "areas": [
+            {"code": a.code, "title": a.title.en, "titles": a.title.model_dump(), "seed": a.seed}
+            for a in catalogue.areas
+        ],
         "items": [item_view(item) for item in catalogue.items if item.in_force(today)],
     }

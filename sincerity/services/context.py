@@ -37,6 +37,7 @@ class Services:
             raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
         if self._catalogue is None or self._catalogue.version != newest:
             loaded = catalogue_store.current(conn)
-            assert loaded is not None
+            if loaded is None:
+                raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
             self._catalogue = loaded
         return self._catalogue

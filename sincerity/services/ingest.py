@@ -23,11 +23,11 @@ from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import NotFoundError
 from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
-from sincerity.services.validation import ValidationPlan, Validated, validate_chunks, validate_in_process
+from sincerity.services.validation import Validated, ValidationPlan, validate_chunks, validate_in_process
 from sincerity.store import batches as batch_store
 from sincerity.store import catalogue as catalogue_store
-from sincerity.store import files
 from sincerity.store import events as event_store
+from sincerity.store import files
 from sincerity.store import institutions as institution_store
 from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
@@ -104,8 +104,13 @@ def submit_records(
     validator = ingestion.plan.validator(ingestion.catalogue)
     chunks = prefetched(validate_chunks(rows, validator, ingestion.plan.chunk_size))
     return ingestion.store(
-        chunks, source=source, filename=filename, dry_run=dry_run, all_or_nothing=all_or_nothing,
-        keep_results=keep_results, on_chunk=on_chunk,
+        chunks,
+        source=source,
+        filename=filename,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        keep_results=keep_results,
+        on_chunk=on_chunk,
     )
 
 
@@ -137,12 +142,19 @@ def submit_file(
         validator = ingestion.plan.validator(ingestion.catalogue)
         chunks = prefetched(validate_chunks(_prepend(first, rows), validator, ingestion.plan.chunk_size))
     return ingestion.store(
-        chunks, source="file", filename=path.name, dry_run=dry_run, all_or_nothing=all_or_nothing,
-        keep_results=False, on_chunk=on_chunk,
+        chunks,
+        source="file",
+        filename=path.name,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        keep_results=False,
+        on_chunk=on_chunk,
     )
 
 
-def _prepend(first: RawRecord | Rejection | None, rows: Iterator[RawRecord | Rejection]) -> Iterator[RawRecord | Rejection]:
+def _prepend(
+    first: RawRecord | Rejection | None, rows: Iterator[RawRecord | Rejection]
+) -> Iterator[RawRecord | Rejection]:
     if first is not None:
         yield first
     yield from rows
@@ -188,7 +200,9 @@ class _Ingestion:
                 summary.batch_id = batch_store.start(
                     conn, provider=self.provider, source=source, filename=filename, now=self.now
                 )
-        writer = _ChunkWriter(services, self.catalogue, provider=self.provider, batch_id=summary.batch_id or 0, now=self.now)
+        writer = _ChunkWriter(
+            services, self.catalogue, provider=self.provider, batch_id=summary.batch_id or 0, now=self.now
+        )
 
         def write(conn: Connection, chunk: Validated) -> None:
             summary.rejected += len(chunk.rejections)
@@ -235,7 +249,9 @@ class _Ingestion:
 class _ChunkWriter:
     """Writes the validated drafts of one chunk: subjects, record versions, events."""
 
-    def __init__(self, services: Services, catalogue: Catalogue, *, provider: str, batch_id: int, now: datetime) -> None:
+    def __init__(
+        self, services: Services, catalogue: Catalogue, *, provider: str, batch_id: int, now: datetime
+    ) -> None:
         self.vault = services.vault
         self.catalogue_version = catalogue.version
         self.provider = provider

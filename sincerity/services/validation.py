@@ -75,7 +75,9 @@ def chunks_of(rows: Iterable[RawRecord | Rejection], size: int) -> Iterator[list
         yield chunk
 
 
-def validate_chunks(rows: Iterable[RawRecord | Rejection], validator: RowValidator, chunk_size: int) -> Iterator[Validated]:
+def validate_chunks(
+    rows: Iterable[RawRecord | Rejection], validator: RowValidator, chunk_size: int
+) -> Iterator[Validated]:
     """Validate rows chunk by chunk (pure: no database)."""
     for chunk in chunks_of(rows, chunk_size):
         drafts: list[RecordDraft] = []
@@ -94,11 +96,13 @@ def _worker(path: str, fmt: str, plan: ValidationPlan, out: multiprocessing.Queu
     try:
         validator = plan.validator()
         for chunk in validate_chunks(files.read_records(Path(path), fmt), validator, plan.chunk_size):
-            out.put((
-                [tuple(d) for d in chunk.drafts],
-                [(r.line, r.ref, r.reason) for r in chunk.rejections],
-                chunk.size,
-            ))
+            out.put(
+                (
+                    [tuple(d) for d in chunk.drafts],
+                    [(r.line, r.ref, r.reason) for r in chunk.rejections],
+                    chunk.size,
+                )
+            )
         out.put(_DONE)
     except SincerityError as exc:
         out.put((_FAILED, type(exc).__name__, exc.message))
@@ -118,7 +122,9 @@ def validate_in_process(path: Path, fmt: str, plan: ValidationPlan) -> Generator
                 message = out.get(timeout=1.0)
             except queue.Empty:
                 if not worker.is_alive():
-                    raise RuntimeError(f"the validation process ended unexpectedly (exit code {worker.exitcode})") from None
+                    raise RuntimeError(
+                        f"the validation process ended unexpectedly (exit code {worker.exitcode})"
+                    ) from None
                 continue
             if message == _DONE:
                 return

@@ -26,7 +26,8 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise RuntimeError("the connection has no driver connection")
     if conn.dialect.name == "postgresql":
         names = ", ".join(columns)
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:

@@ -37,7 +37,5 @@ def current(conn: Connection) -> Catalogue | None:
 
 
 def stored_document(conn: Connection, version: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(catalogue_versions.c.document).where(catalogue_versions.c.version == version)
-    ).first()
+    row = conn.execute(select(catalogue_versions.c.document).where(catalogue_versions.c.version == version)).first()
     return dict(row.document) if row else None

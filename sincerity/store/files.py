@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -128,11 +128,11 @@ def detect_format(path: Path, declared: str | None) -> str:
     raise UnusableFileError(f"{path}: cannot tell the format from the name; pass --format csv or --format jsonl")
 
 
-def read_records(path: Path, fmt: str) -> Iterator[RawRecord | Rejection]:
+def read_records(path: Path, fmt: str) -> Generator[RawRecord | Rejection, None, None]:
     return _read_csv(path) if fmt == "csv" else _read_jsonl(path)
 
 
-def _read_csv(path: Path) -> Iterator[RawRecord | Rejection]:
+def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:
@@ -186,7 +186,7 @@ def _read_csv(path: Path) -> Iterator[RawRecord | Rejection]:
             )
 
 
-def _read_jsonl(path: Path) -> Iterator[RawRecord | Rejection]:
+def _read_jsonl(path: Path) -> Generator[RawRecord | Rejection, None, None]:
     allowed = {*REQUIRED_FIELDS, "facts"}
     with path.open(encoding="utf-8-sig") as handle:
         for line, text in enumerate(handle, start=1):
@@ -204,7 +204,9 @@ def _read_jsonl(path: Path) -> Iterator[RawRecord | Rejection]:
             yield raw
 
 
-def record_from_mapping(obj: dict[str, Any], *, line: int | None, allowed: set[str] | None = None) -> RawRecord | Rejection:
+def record_from_mapping(
+    obj: dict[str, Any], *, line: int | None, allowed: set[str] | None = None
+) -> RawRecord | Rejection:
     """A record from a JSON object (JSON Lines row or API item); unknown fields are refused."""
     allowed = allowed or {*REQUIRED_FIELDS, "facts"}
     ref = obj.get("ref")

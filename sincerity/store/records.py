@@ -14,8 +14,20 @@ from sincerity.store.bulk import insert_rows
 from sincerity.store.tables import records
 
 RECORD_COLUMNS = (
-    "id", "version", "provider_code", "ref", "subject_id", "item_code", "catalogue_version",
-    "decided_on", "decision_no", "facts", "content_hash", "display_until", "recorded_at", "batch_id",
+    "id",
+    "version",
+    "provider_code",
+    "ref",
+    "subject_id",
+    "item_code",
+    "catalogue_version",
+    "decided_on",
+    "decision_no",
+    "facts",
+    "content_hash",
+    "display_until",
+    "recorded_at",
+    "batch_id",
 )
 
 
@@ -75,9 +87,7 @@ def close_versions(conn: Connection, versions: Sequence[tuple[int, int]], *, now
 
 def versions_of(conn: Connection, provider: str, ref: str) -> list[RecordRow]:
     rows = conn.execute(
-        select(records)
-        .where(records.c.provider_code == provider, records.c.ref == ref)
-        .order_by(records.c.version)
+        select(records).where(records.c.provider_code == provider, records.c.ref == ref).order_by(records.c.version)
     )
     return [_row(r) for r in rows]
 

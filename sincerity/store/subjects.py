@@ -36,7 +36,17 @@ class NewSubject:
     sex: str | None
 
 
-_SUBJECT_COLUMNS = ("id", "kind", "number_hash", "number_sealed", "number_masked", "name", "birth_date", "sex", "created_at")
+_SUBJECT_COLUMNS = (
+    "id",
+    "kind",
+    "number_hash",
+    "number_sealed",
+    "number_masked",
+    "name",
+    "birth_date",
+    "sex",
+    "created_at",
+)
 
 
 def find_by_hashes(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, tuple[int, str]]:

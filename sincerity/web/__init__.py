@@ -34,7 +34,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;
 <p>Public personal credit information under law (GBF (2016) No. 98). Every item below rests on a legal
 basis, is displayed only for its period, and can be contested.</p>
 <p><a href="/docs">API documentation</a> · <a href="/api/v1/catalog">catalogue (JSON)</a> · <a href="/healthz">health</a></p>
-<h2>Catalogue {escape(view['version'])}</h2>
+<h2>Catalogue {escape(view["version"])}</h2>
 <table><thead><tr><th>code</th><th>item</th><th>polarity</th><th>severity</th><th>display</th><th>disclosure</th></tr></thead>
 <tbody>{rows}</tbody></table>
 </body></html>"""

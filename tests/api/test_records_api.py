@@ -15,8 +15,11 @@ from tests.factories import institution, person_number, shipped_catalogue
 
 def general_person_item() -> tuple[str, dict[str, object]]:
     for item in shipped_catalogue().items:
-        if item.subject_kind.value == "person" and item.severity is not None and item.severity.value == "general" and (
-            "department" in [p.value for p in item.providers]
+        if (
+            item.subject_kind.value == "person"
+            and item.severity is not None
+            and item.severity.value == "general"
+            and ("department" in [p.value for p in item.providers])
         ):
             return item.code, dict(item.example)
     raise LookupError
@@ -55,7 +58,10 @@ def test_a_batch_gets_a_result_per_item_in_order(client: TestClient, token: str)
     data = response.json()
     assert (data["accepted"], data["rejected"]) == (2, 2)
     assert [(r["index"], r["outcome"]) for r in data["results"]] == [
-        (0, "accepted"), (1, "rejected"), (2, "accepted"), (3, "rejected"),
+        (0, "accepted"),
+        (1, "rejected"),
+        (2, "accepted"),
+        (3, "rejected"),
     ]
     assert "ISO date" in data["results"][1]["reason"]
     again = client.post("/api/v1/records", json=body[:1], headers={"Authorization": f"Bearer {token}"}).json()
@@ -77,9 +83,13 @@ def test_records_need_a_valid_token(client: TestClient, token: str) -> None:
         (b'{"subject_id": "x"}', 422, "invalid_input"),
     ],
 )
-def test_a_body_that_is_not_an_array_gets_a_clear_4xx(client: TestClient, token: str, body: bytes, status: int, code: str) -> None:
+def test_a_body_that_is_not_an_array_gets_a_clear_4xx(
+    client: TestClient, token: str, body: bytes, status: int, code: str
+) -> None:
     response = client.post(
-        "/api/v1/records", content=body, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        "/api/v1/records",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
@@ -90,7 +100,8 @@ def test_all_or_nothing_over_http(client: TestClient, token: str) -> None:
     data = client.post(
         "/api/v1/records?all_or_nothing=true", json=body, headers={"Authorization": f"Bearer {token}"}
     ).json()
-    assert data["refused"] and data["accepted"] == 0
+    assert data["refused"]
+    assert data["accepted"] == 0
     assert {r["outcome"] for r in data["results"]} == {"rejected"}
 
 
@@ -99,8 +110,20 @@ def test_catalog_lists_items_with_legal_basis_and_display_period(client: TestCli
     assert data["version"] == shipped_catalogue().version
     for item in data["items"]:
         assert item["legal_basis"], item["code"]
-        assert {"code", "title", "area", "subject_kind", "polarity", "severity", "disclosure", "display_period",
-                "min_age", "legal_basis", "facts_schema", "example"} <= set(item)
+        assert {
+            "code",
+            "title",
+            "area",
+            "subject_kind",
+            "polarity",
+            "severity",
+            "disclosure",
+            "display_period",
+            "min_age",
+            "legal_basis",
+            "facts_schema",
+            "example",
+        } <= set(item)
 
 
 def test_health_and_metrics(client: TestClient, token: str) -> None:

@@ -35,15 +35,32 @@ def department_item() -> tuple[str, dict[str, object]]:
 def add_department(node: Node) -> str:
     code, _ = department_item()
     result = node.run(
-        "institutions", "add", "dept-1", "--name", "市场监督管理局", "--kind", "department", "--locality", "110000",
-        "--items", code,
+        "institutions",
+        "add",
+        "dept-1",
+        "--name",
+        "市场监督管理局",
+        "--kind",
+        "department",
+        "--locality",
+        "110000",
+        "--items",
+        code,
     )
     assert result.exit_code == 0, result.output
     return code
 
 
 def good_row(i: int, code: str, facts: dict[str, object]) -> list[str]:
-    return [person_number(serial=i % 1000, county="310104"), "李四", code, f"R-{i}", "2026-10-01", f"沪罚〔2026〕{i}号", json.dumps(facts, ensure_ascii=False)]
+    return [
+        person_number(serial=i % 1000, county="310104"),
+        "李四",
+        code,
+        f"R-{i}",
+        "2026-10-01",
+        f"沪罚〔2026〕{i}号",
+        json.dumps(facts, ensure_ascii=False),
+    ]
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
@@ -66,11 +83,16 @@ def test_all_good_rows_exit_zero_with_counts(node: Node) -> None:
     exit_code, counts = import_json(node, path)
     assert exit_code == 0
     assert {k: counts[k] for k in ("accepted", "corrected", "unchanged", "rejected")} == {
-        "accepted": 50, "corrected": 0, "unchanged": 0, "rejected": 0,
+        "accepted": 50,
+        "corrected": 0,
+        "unchanged": 0,
+        "rejected": 0,
     }
     assert not (node.dir / "good.csv.rejects.csv").exists()
     exit_code, counts = import_json(node, path)
-    assert exit_code == 0 and counts["unchanged"] == 50 and counts["accepted"] == 0
+    assert exit_code == 0
+    assert counts["unchanged"] == 50
+    assert counts["accepted"] == 0
 
 
 def test_planted_bad_rows_are_named_by_line_in_the_rejects_file(node: Node) -> None:
@@ -84,7 +106,8 @@ def test_planted_bad_rows_are_named_by_line_in_the_rejects_file(node: Node) -> N
     path = write(node.dir / "mixed.csv", rows)
     exit_code, counts = import_json(node, path)
     assert exit_code == 1
-    assert counts["accepted"] == 196 and counts["rejected"] == 4
+    assert counts["accepted"] == 196
+    assert counts["rejected"] == 4
     with (node.dir / "mixed.csv.rejects.csv").open(encoding="utf-8") as handle:
         rejects = list(csv.DictReader(handle))
     assert [r["line"] for r in rejects] == ["11", "51", "101", "151"]
@@ -116,7 +139,9 @@ def test_all_or_nothing_refuses_the_whole_file(node: Node) -> None:
     path = write(node.dir / "strict.csv", rows)
     exit_code, counts = import_json(node, path, "--all-or-nothing")
     assert exit_code == 1
-    assert counts["accepted"] == 0 and counts["rejected"] == 1 and counts["refused"]
+    assert counts["accepted"] == 0
+    assert counts["rejected"] == 1
+    assert counts["refused"]
     engine = create(node.url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM records")).scalar() == 0
@@ -128,7 +153,9 @@ def test_dry_run_stores_nothing(node: Node) -> None:
     _, facts = department_item()
     path = write(node.dir / "dry.csv", [good_row(i, code, facts) for i in range(5)])
     exit_code, counts = import_json(node, path, "--dry-run")
-    assert exit_code == 0 and counts["accepted"] == 5 and counts["dry_run"] is True
+    assert exit_code == 0
+    assert counts["accepted"] == 5
+    assert counts["dry_run"] is True
     exit_code, counts = import_json(node, path)
     assert counts["accepted"] == 5
 
@@ -154,23 +181,34 @@ def test_an_unusable_file_exits_two_with_one_line(node: Node, content: bytes, me
 
 def test_a_missing_file_and_an_unknown_provider_exit_two(node: Node) -> None:
     result = node.run("import", str(node.dir / "nope.csv"), "--provider", "dept-1")
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
     add_department(node)
     path = write(node.dir / "x.csv", [])
     result = node.run("import", str(path), "--provider", "nobody")
-    assert result.exit_code == 2 and "nobody" in result.stderr
+    assert result.exit_code == 2
+    assert "nobody" in result.stderr
 
 
 def test_jsonl_rows_report_their_line(node: Node) -> None:
     code = add_department(node)
     _, facts = department_item()
-    good = {"subject_id": person_number(), "subject_name": "王五", "item": code, "ref": "J-1",
-            "decided_on": "2026-10-01", "decision_no": "X1", "facts": facts}
+    good = {
+        "subject_id": person_number(),
+        "subject_name": "王五",
+        "item": code,
+        "ref": "J-1",
+        "decided_on": "2026-10-01",
+        "decision_no": "X1",
+        "facts": facts,
+    }
     lines = [orjson.dumps(good).decode(), "{not json", orjson.dumps({**good, "ref": "J-2", "extra": 1}).decode()]
     path = node.dir / "rows.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     exit_code, counts = import_json(node, path)
-    assert exit_code == 1 and counts["accepted"] == 1 and counts["rejected"] == 2
+    assert exit_code == 1
+    assert counts["accepted"] == 1
+    assert counts["rejected"] == 2
     with (node.dir / "rows.jsonl.rejects.csv").open(encoding="utf-8") as handle:
         rejects = list(csv.DictReader(handle))
     assert [(r["line"], r["ref"]) for r in rejects] == [("2", ""), ("3", "J-2")]
@@ -199,10 +237,13 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT COUNT(*) FROM records")).scalar()
         created = conn.execute(text("SELECT COUNT(*) FROM events WHERE tag = 'records:record:created'")).scalar()
-    assert stored == 50 and created == 50  # two whole chunks; the third left nothing
+    assert stored == 50
+    assert created == 50
     monkeypatch.setattr(event_store, "append", real_append)
     exit_code, counts = import_json(node, path)
-    assert exit_code == 0 and counts["accepted"] == 70 and counts["unchanged"] == 50
+    assert exit_code == 0
+    assert counts["accepted"] == 70
+    assert counts["unchanged"] == 50
     with engine.connect() as conn:
         state = _state(conn)
     engine.dispose()
@@ -213,13 +254,27 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
 def _state(conn) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
     """What a run leaves, without batch ids and instants (those differ between runs by nature)."""
     return {
-        "records": [tuple(r) for r in conn.execute(text(
-            "SELECT id, version, ref, subject_id, item_code, decided_on, decision_no, content_hash, superseded_at IS NULL "
-            "FROM records ORDER BY id, version"))],
+        "records": [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT id, version, ref, subject_id, item_code, decided_on, decision_no, content_hash, "
+                    "superseded_at IS NULL "
+                    "FROM records ORDER BY id, version"
+                )
+            )
+        ],
         "subjects": [tuple(r) for r in conn.execute(text("SELECT id, number_hash, name FROM subjects ORDER BY id"))],
-        "events": [tuple(r) for r in conn.execute(text(
-            "SELECT seq - (SELECT MIN(seq) FROM events WHERE tag LIKE 'records:%' OR tag LIKE 'subjects:%'), tag, subject_id, entity_id "
-            "FROM events WHERE tag LIKE 'records:%' OR tag LIKE 'subjects:%' ORDER BY seq"))],
+        "events": [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT seq - (SELECT MIN(seq) FROM events WHERE tag LIKE 'records:%' OR tag LIKE 'subjects:%'), "
+                    "tag, subject_id, entity_id "
+                    "FROM events WHERE tag LIKE 'records:%' OR tag LIKE 'subjects:%' ORDER BY seq"
+                )
+            )
+        ],
     }
 
 

@@ -52,6 +52,11 @@ def test_logging_of_an_import_carries_no_number_or_name(caplog: pytest.LogCaptur
     caplog.set_level(logging.DEBUG)
     institution(services)
     code = pick(services)
-    submit_records(services, [record(item=code), record(item=code, ref="R-2", decided_on="bad")], provider="dept-110000", source="test")
+    submit_records(
+        services,
+        [record(item=code), record(item=code, ref="R-2", decided_on="bad")],
+        provider="dept-110000",
+        source="test",
+    )
     assert person_number() not in caplog.text
     assert "张三" not in caplog.text

@@ -12,7 +12,7 @@ from sincerity.domain.identity import parse_number
 from sincerity.domain.records import RawRecord, Rejection
 from sincerity.services.catalogue import current_catalogue
 from sincerity.services.context import Services
-from sincerity.services.ingest import Outcome, submit_records
+from sincerity.services.ingest import IngestSummary, Outcome, submit_records
 from sincerity.store import events as event_store
 from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
@@ -22,8 +22,15 @@ from tests.factories import institution, organisation_number, person_number, rec
 TODAY = date(2026, 11, 27)
 
 
-def pick(services: Services, *, kind: SubjectKind = SubjectKind.PERSON, severity: Severity | None = Severity.GENERAL,
-         polarity: Polarity = Polarity.NEGATIVE, provider: str = "department", min_age: bool | None = None) -> str:
+def pick(
+    services: Services,
+    *,
+    kind: SubjectKind = SubjectKind.PERSON,
+    severity: Severity | None = Severity.GENERAL,
+    polarity: Polarity = Polarity.NEGATIVE,
+    provider: str = "department",
+    min_age: bool | None = None,
+) -> str:
     """The code of a shipped item with these properties (tests do not hard-code the catalogue)."""
     for item in current_catalogue(services).items:
         if (
@@ -38,7 +45,9 @@ def pick(services: Services, *, kind: SubjectKind = SubjectKind.PERSON, severity
     raise LookupError("no such item in the shipped catalogue")
 
 
-def submit(services: Services, rows: list[RawRecord | Rejection], provider: str = "dept-110000", **kwargs: object):
+def submit(
+    services: Services, rows: list[RawRecord | Rejection], provider: str = "dept-110000", **kwargs: object
+) -> IngestSummary:
     return submit_records(services, rows, provider=provider, source="test", keep_results=True, **kwargs)  # type: ignore[arg-type]
 
 
@@ -53,7 +62,8 @@ def test_a_valid_record_is_accepted_with_a_subject_and_an_event(services: Servic
     summary = submit(services, [record(item=code)])
     assert summary.counts() == {"accepted": 1, "corrected": 0, "unchanged": 0, "rejected": 0}
     result = summary.results[0]
-    assert result.outcome is Outcome.ACCEPTED and result.version == 1
+    assert result.outcome is Outcome.ACCEPTED
+    assert result.version == 1
     with services.db.transaction(write=False) as conn:
         subject = subject_store.get_by_hash(conn, services.vault.lookup(person_number()))
         assert subject is not None
@@ -61,14 +71,17 @@ def test_a_valid_record_is_accepted_with_a_subject_and_an_event(services: Servic
         assert subject.number_masked == "110105********" + person_number()[-4:]
         assert subject.birth_date == date(1990, 3, 7)
         sealed = conn.scalar(select(subjects.c.number_sealed).where(subjects.c.id == subject.id))
+        assert sealed is not None
         assert person_number().encode() not in bytes(sealed)
         assert services.vault.open(bytes(sealed)) == person_number()
         stored = record_store.versions_of(conn, "dept-110000", "R-1")
         tags = [e.tag for e in event_store.since(conn)]
     assert len(stored) == 1
     assert stored[0].subject_id == subject.id
-    assert stored[0].display_until is not None and stored[0].display_until > TODAY
-    assert "subjects:subject:registered" in tags and "records:record:created" in tags
+    assert stored[0].display_until is not None
+    assert stored[0].display_until > TODAY
+    assert "subjects:subject:registered" in tags
+    assert "records:record:created" in tags
 
 
 def test_the_same_record_again_is_unchanged_and_writes_nothing(services: Services) -> None:
@@ -92,8 +105,10 @@ def test_changed_content_is_a_correction_with_the_old_version_closed(services: S
         versions = record_store.versions_of(conn, "dept-110000", "R-1")
         tags = [e.tag for e in event_store.since(conn)]
     assert [v.version for v in versions] == [1, 2]
-    assert versions[0].superseded_at is not None and versions[1].superseded_at is None
-    assert versions[0].decision_no.endswith("12号") and versions[1].decision_no.endswith("13号")
+    assert versions[0].superseded_at is not None
+    assert versions[1].superseded_at is None
+    assert versions[0].decision_no.endswith("12号")
+    assert versions[1].decision_no.endswith("13号")
     assert versions[0].id == versions[1].id
     assert tags.count("records:record:corrected") == 1
 
@@ -101,14 +116,18 @@ def test_changed_content_is_a_correction_with_the_old_version_closed(services: S
 def test_a_ref_repeated_in_one_batch_is_applied_in_order(services: Services) -> None:
     institution(services)
     code = pick(services)
-    summary = submit(services, [record(item=code), record(item=code, decision_no="X-2"), record(item=code, decision_no="X-2")])
+    summary = submit(
+        services, [record(item=code), record(item=code, decision_no="X-2"), record(item=code, decision_no="X-2")]
+    )
     assert summary.counts() == {"accepted": 1, "corrected": 1, "unchanged": 1, "rejected": 0}
 
 
 def test_events_are_numbered_without_gaps_in_commit_order(services: Services) -> None:
     institution(services)
     code = pick(services)
-    submit(services, [record(item=code, ref=f"R-{i}", subject_id=person_number(serial=i)) for i in range(30)], chunk_size=7)
+    submit(
+        services, [record(item=code, ref=f"R-{i}", subject_id=person_number(serial=i)) for i in range(30)], chunk_size=7
+    )
     with services.db.transaction(write=False) as conn:
         seqs = [e.seq for e in event_store.since(conn, limit=10_000)]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
@@ -126,7 +145,8 @@ def test_a_different_name_for_a_known_number_is_flagged_never_merged(services: S
     with services.db.transaction(write=False) as conn:
         flags = subject_store.list_flags(conn)
         subject = subject_store.get_by_hash(conn, services.vault.lookup(person_number()))
-    assert subject is not None and subject.name == "张三"
+    assert subject is not None
+    assert subject.name == "张三"
     assert [(f["registered_name"], f["submitted_name"]) for f in flags] == [("张三", "张叁")]
     assert count(services, subjects) == 1
 
@@ -169,7 +189,8 @@ def test_rejected_when_the_provider_is_not_authorised_for_the_item(services: Ser
     code = pick(services)
     institution(services, items=())
     reason = rejection(services, record(item=code))
-    assert "not authorised" in reason and "legal-basis gate" in reason
+    assert "not authorised" in reason
+    assert "legal-basis gate" in reason
 
 
 def test_rejected_for_an_invalid_subject_number(services: Services) -> None:
@@ -212,7 +233,9 @@ def test_rejected_for_a_decision_in_the_future(services: Services) -> None:
 
 def test_rejected_when_the_display_period_has_already_ended(services: Services) -> None:
     institution(services)
-    assert "expired information is not recorded" in rejection(services, record(item=pick(services), decided_on="2020-01-01"))
+    assert "expired information is not recorded" in rejection(
+        services, record(item=pick(services), decided_on="2020-01-01")
+    )
 
 
 def test_rejected_when_facts_are_not_json(services: Services) -> None:

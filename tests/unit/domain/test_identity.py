@@ -5,7 +5,6 @@ Each test about a python-stdnum quirk says in its docstring what `stdnum.cn.ric.
 """
 
 # Full-width and look-alike characters are the very input these tests are about.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
