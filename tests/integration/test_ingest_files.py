@@ -1,0 +1,61 @@
+"""Bulk files on both stores: the second-process path gives exactly what the in-process path gives."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from sincerity.services.context import Services
+from sincerity.services.ingest import IngestSummary, submit_file
+from sincerity.store import files
+from tests.factories import institution, person_number, shipped_catalogue
+from tests.integration.test_ingest import pick
+
+HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]
+
+
+def planted_file(path: Path, code: str, facts: dict[str, object]) -> Path:
+    rows = [
+        [person_number(serial=i % 40), "王芳", code, f"F-{i}", "2026-06-01", f"罚〔2026〕{i}号", json.dumps(facts)]
+        for i in range(300)
+    ]
+    rows[20][4] = "2026-02-30"
+    rows[150][0] = "110105199003071"  # 15 digits
+    rows[299][6] = "{broken"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def outcome(summary: IngestSummary) -> tuple[dict[str, int], list[tuple[int | None, str]]]:
+    return summary.counts(), [(r.line, r.ref) for r in sorted(summary.rejections, key=lambda r: r.line or 0)]
+
+
+@pytest.mark.parametrize("second_process", [False, True], ids=["in-process", "second-process"])
+def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: Path, second_process: bool) -> None:
+    institution(services)
+    code = pick(services)
+    item = shipped_catalogue().item(code)
+    assert item is not None
+    path = planted_file(tmp_path / "planted.csv", code, dict(item.example))
+    summary = submit_file(
+        services, path, fmt="csv", provider="dept-110000", chunk_size=64, process_from_lines=0 if second_process else 10**9
+    )
+    counts, rejected = outcome(summary)
+    assert counts == {"accepted": 297, "corrected": 0, "unchanged": 0, "rejected": 3}
+    assert rejected == [(22, "F-20"), (152, "F-150"), (301, "F-299")]
+    again = submit_file(services, path, fmt="csv", provider="dept-110000", process_from_lines=0 if second_process else 10**9)
+    assert again.counts() == {"accepted": 0, "corrected": 0, "unchanged": 297, "rejected": 3}
+
+
+def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(services: Services, tmp_path: Path) -> None:
+    institution(services)
+    path = tmp_path / "bad.csv"
+    path.write_text("subject_id,name\n1,2\n", encoding="utf-8")
+    with pytest.raises(files.UnusableFileError, match="lacks column"):
+        submit_file(services, path, fmt="csv", provider="dept-110000", process_from_lines=0)
