@@ -8,6 +8,7 @@ and the JSON Schema its facts must satisfy. The model here validates a catalogue
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -64,23 +65,44 @@ DISPLAY_BOUNDS: dict[Severity, tuple[Duration, Duration]] = {
     Severity.SERIOUS: (Duration(years=1), Duration(years=3)),
 }
 
-# Credit Reporting Regulation Art. 14: never collected. Checked against fact names.
-FORBIDDEN_FACT_WORDS = (
-    "religio",
-    "belief",
-    "gene",
-    "dna",
-    "fingerprint",
-    "biometric",
-    "face",
-    "iris",
-    "blood",
-    "disease",
-    "illness",
-    "medical",
-    "health_record",
-    "diagnos",
+# Credit Reporting Regulation Art. 14: never collected. A fact name is split into words
+# (`blood_type` → blood, type) and refused if a word is, or begins with, one of these; whole
+# words, so that `general_manager` or `surface_area` pass.
+FORBIDDEN_FACT_WORDS = frozenset(
+    {
+        "religion",
+        "religious",
+        "belief",
+        "faith",
+        "gene",
+        "genes",
+        "genetic",
+        "genome",
+        "dna",
+        "fingerprint",
+        "fingerprints",
+        "biometric",
+        "biometrics",
+        "face",
+        "facial",
+        "iris",
+        "retina",
+        "blood",
+        "disease",
+        "diseases",
+        "illness",
+        "medical",
+        "diagnosis",
+        "diagnoses",
+        "health",
+    }
 )
+
+
+def never_collected(name: str) -> bool:
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()  # faceImage → face_image
+    return any(word in FORBIDDEN_FACT_WORDS for word in re.split(r"[^a-z0-9]+", snake) if word)
+
 
 _Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=64)]
 
@@ -130,7 +152,8 @@ class CatalogueItem(_Frozen):
     disclosure: Disclosure
     public_by_law: bool = False
     display_period: Duration | None = Field(
-        description="from the decision date; null only where the law sets no term (court list ground 1)"
+        description="from the decision date; null where the law sets no term (court list ground 1) "
+        "or the item lasts until cancelled (registrations)"
     )
     term_fact: str | None = Field(
         default=None, description="a fact holding the penalty's own term (ISO duration): displayed at least that long"
@@ -174,8 +197,10 @@ class CatalogueItem(_Frozen):
                 raise ValueError("a repairable item needs earliest_repair (P0D: when the liability is discharged)")
         elif self.severity is not None:
             raise ValueError("only negative items have a severity")
-        if self.display_period is None and self.polarity is not Polarity.NEGATIVE:
-            raise ValueError("only a negative item designated without a term may have no display period")
+        if self.display_period is None and self.polarity is Polarity.POSITIVE:
+            # Negative items without a term (court list, ground 1) end by deletion; neutral ones
+            # (registrations) by cancellation. Good credit is always shown for a stated time.
+            raise ValueError("a positive item needs a display period")
         if self.in_force_until is not None and self.in_force_until <= self.in_force_from:
             raise ValueError("in_force_until must come after in_force_from")
         self._check_schema()
@@ -186,8 +211,7 @@ class CatalogueItem(_Frozen):
         if schema.get("type") != "object":
             raise ValueError("facts_schema must describe an object")
         for name in _property_names(schema):
-            lowered = name.lower()
-            if any(word in lowered for word in FORBIDDEN_FACT_WORDS):
+            if never_collected(name):
                 raise ValueError(
                     f"fact {name!r} looks like information that is never collected "
                     "(Credit Reporting Regulation Art. 14)"

@@ -44,16 +44,25 @@ def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: 
     assert item is not None
     path = planted_file(tmp_path / "planted.csv", code, dict(item.example))
     summary = submit_file(
-        services, path, fmt="csv", provider="dept-110000", chunk_size=64, process_from_lines=0 if second_process else 10**9
+        services,
+        path,
+        fmt="csv",
+        provider="dept-110000",
+        chunk_size=64,
+        process_from_lines=0 if second_process else 10**9,
     )
     counts, rejected = outcome(summary)
     assert counts == {"accepted": 297, "corrected": 0, "unchanged": 0, "rejected": 3}
     assert rejected == [(22, "F-20"), (152, "F-150"), (301, "F-299")]
-    again = submit_file(services, path, fmt="csv", provider="dept-110000", process_from_lines=0 if second_process else 10**9)
+    again = submit_file(
+        services, path, fmt="csv", provider="dept-110000", process_from_lines=0 if second_process else 10**9
+    )
     assert again.counts() == {"accepted": 0, "corrected": 0, "unchanged": 297, "rejected": 3}
 
 
-def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(services: Services, tmp_path: Path) -> None:
+def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(
+    services: Services, tmp_path: Path
+) -> None:
     institution(services)
     path = tmp_path / "bad.csv"
     path.write_text("subject_id,name\n1,2\n", encoding="utf-8")

@@ -13,8 +13,14 @@ from sincerity.kit.durations import Duration
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("P3M", Duration(months=3)), ("P1Y", Duration(years=1)), ("P2Y6M", Duration(years=2, months=6)),
-     ("P10D", Duration(days=10)), ("P2W", Duration(days=14)), ("P0D", Duration())],
+    [
+        ("P3M", Duration(months=3)),
+        ("P1Y", Duration(years=1)),
+        ("P2Y6M", Duration(years=2, months=6)),
+        ("P10D", Duration(days=10)),
+        ("P2W", Duration(days=14)),
+        ("P0D", Duration()),
+    ],
 )
 def test_durations_parse(text: str, expected: Duration) -> None:
     assert Duration.parse(text) == expected

@@ -29,7 +29,8 @@ def test_a_longer_term_of_its_own_extends_the_window() -> None:
 
 def test_a_shorter_term_does_not_shorten_the_minimum_window() -> None:
     item = item_with(code="court.dishonest_debtor")
-    assert item.term_fact is not None and item.display_period is not None
+    assert item.term_fact is not None
+    assert item.display_period is not None
     assert display_until(item, date(2026, 3, 1), {item.term_fact: "P1M"}) == item.display_period.after(date(2026, 3, 1))
 
 
@@ -40,7 +41,8 @@ def test_an_item_without_a_term_has_no_end_date() -> None:
 
 def test_fact_cells_are_typed_by_the_schema_and_empty_cells_dropped() -> None:
     item = next(
-        i for i in shipped_catalogue().items
+        i
+        for i in shipped_catalogue().items
         if any(p.get("type") in ("number", "integer") for p in i.facts_schema.get("properties", {}).values())
     )
     properties = item.facts_schema["properties"]
