@@ -1,0 +1,21 @@
+"""Every data file shipped in `sincerity/data/` is validated at load; an unknown file fails here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from sincerity.domain.catalogue import Catalogue
+from sincerity.store import files
+
+MODELS: dict[str, type[BaseModel]] = {"catalogue.yaml": Catalogue}
+
+
+def test_every_shipped_data_file_loads_through_its_model() -> None:
+    data = files.shipped("catalogue.yaml").parent
+    shipped = sorted(p.name for p in Path(data).glob("*.yaml"))
+    assert shipped, "no data files found"
+    for name in shipped:
+        assert name in MODELS, f"{name} has no model: add it to MODELS so that it is validated"
+        files.load_model(data / name, MODELS[name])
