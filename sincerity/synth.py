@@ -96,6 +96,17 @@ CITY_NAMES = {
     "420000": "湖北",
 }
 
+_INSTITUTION_NAMES = {
+    InstitutionKind.DEPARTMENT: "市场监督管理局",
+    InstitutionKind.COURT: "高级人民法院",
+    InstitutionKind.SCHOOL: "教育考试院",
+    InstitutionKind.SECTOR_ASSOCIATION: "注册会计师协会",
+    InstitutionKind.LICENSING_BODY: "司法厅（执业许可）",
+    InstitutionKind.CREDIT_BUREAU: "征信服务中心",
+    InstitutionKind.IMPLEMENTING_AGENCY: "公共资源交易中心",
+    InstitutionKind.PLATFORM: "公共信用信息平台",
+}
+
 # How often each kind of item turns up among all records (per mille), by polarity and severity.
 _MIX = (
     ((Polarity.NEUTRAL, None), 380),
@@ -135,6 +146,7 @@ class Synth:
         self, catalogue: Catalogue, *, seed: int, today: date, institutions: list[Institution] | None = None
     ) -> None:
         self.catalogue = catalogue
+        self.seed = seed  # in every ref, so that files made with different seeds never collide
         self.rng = random.Random(seed)
         self.today = today
         self.institutions = institutions if institutions is not None else self._institutions()
@@ -160,7 +172,7 @@ class Synth:
                 made.append(
                     Institution(
                         code=f"{kind.value.replace('_', '-')}-{locality}",
-                        name=f"{city} {kind.value.replace('_', ' ')}",
+                        name=city + _INSTITUTION_NAMES[kind],
                         kind=kind.value,
                         locality=locality,
                         items=items,
@@ -204,7 +216,7 @@ class Synth:
             yield (
                 provider,
                 RawRecord(
-                    ref=f"{item.code.split('.')[0]}-{decided:%Y}-{self._serial:09d}",
+                    ref=f"{item.code.split('.')[0]}-{decided:%Y}-{self.seed}-{self._serial:09d}",
                     subject_id=number,
                     subject_name=name,
                     item=item.code,
