@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, select
@@ -20,8 +20,9 @@ from sincerity.store.tables import events
 _COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
+class NewEvent(NamedTuple):
+    """An event to append (a tuple: ingestion makes one per stored record)."""
+
     tag: str
     subject_id: int | None = None
     entity_id: int | None = None
