@@ -24,7 +24,7 @@ def health(services: Services) -> dict[str, str]:
 def metrics_text(services: Services) -> str:
     """Read from the node's sequences (committed allocations), so it stays cheap at 10M records."""
     with services.db.transaction(write=False) as conn:
-        values = dict(conn.execute(select(sequences.c.name, sequences.c.value)))
+        values = dict(conn.execute(select(sequences.c.name, sequences.c.value)).all())
     lines = []
     for name, help_text in _HELP.items():
         metric = f"sincerity_{name}_total"

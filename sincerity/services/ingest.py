@@ -31,10 +31,13 @@ from sincerity.store import files
 from sincerity.store import institutions as institution_store
 from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
-from sincerity.store.bulk import instant_text
+from sincerity.store.bulk import DuplicateKeyError, instant_text
 from sincerity.store.sequences import allocate
 
 DEFAULT_CHUNK = 5000
+# Chunks written per transaction: a commit costs a WAL flush (SQLite) or a round trip and an
+# fsync (PostgreSQL); a crash still leaves whole transactions only.
+CHUNKS_PER_COMMIT = 4
 # A file this long is validated in a second process; below it, starting one costs more than it saves.
 PROCESS_FROM_LINES = 50_000
 
@@ -67,6 +70,14 @@ class IngestSummary:
     refused: str | None = None  # all-or-nothing refusal, with why
     rejections: list[Rejection] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
+
+    def merge(self, other: IngestSummary) -> None:
+        """Add what one stored chunk did."""
+        self.accepted += other.accepted
+        self.corrected += other.corrected
+        self.unchanged += other.unchanged
+        self.name_flags += other.name_flags
+        self.results.extend(other.results)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -224,11 +235,12 @@ class _Ingestion:
                         summary.refused = f"{summary.rejected} row(s) rejected: nothing from this input was stored"
                         raise _Rollback
             else:
-                for chunk in chunks:
+                for group in _groups(chunks, CHUNKS_PER_COMMIT):
                     with services.db.transaction() as conn:
-                        write(conn, chunk)
+                        for chunk in group:
+                            write(conn, chunk)
                     if on_chunk:
-                        on_chunk(chunk.size)
+                        on_chunk(sum(chunk.size for chunk in group))
         except _Rollback:
             pass
         finally:
@@ -246,6 +258,17 @@ class _Ingestion:
         return summary
 
 
+def _groups(chunks: Iterable[Validated], size: int) -> Iterator[list[Validated]]:
+    group: list[Validated] = []
+    for chunk in chunks:
+        group.append(chunk)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
 class _ChunkWriter:
     """Writes the validated drafts of one chunk: subjects, record versions, events."""
 
@@ -258,6 +281,7 @@ class _ChunkWriter:
         self.batch_id = batch_id
         self.now = now
         self._hashes: dict[str, bytes] = {}
+        self._optimistic = True  # most chunks carry only new refs
 
     def _hash(self, number: str) -> bytes:
         found = self._hashes.get(number)
@@ -268,12 +292,39 @@ class _ChunkWriter:
         return found
 
     def write(self, conn: Connection, drafts: list[RecordDraft], summary: IngestSummary, *, keep_results: bool) -> None:
+        """Store one chunk. While chunks hold only new refs, insert at once and let the unique
+        index of current versions say otherwise (a savepoint undoes the attempt); after a
+        conflict, look the refs up first until a chunk again holds only new ones."""
         if not drafts:
             return
+        if self._optimistic:
+            delta = IngestSummary(batch_id=None)
+            try:
+                with conn.begin_nested():
+                    self._write(conn, drafts, delta, keep_results=keep_results, current={})
+            except DuplicateKeyError:
+                pass
+            else:
+                summary.merge(delta)
+                return
+        current = record_store.current_by_refs(conn, self.provider, [d.ref for d in drafts])
+        self._optimistic = not current
+        delta = IngestSummary(batch_id=None)
+        self._write(conn, drafts, delta, keep_results=keep_results, current=current)
+        summary.merge(delta)
+
+    def _write(
+        self,
+        conn: Connection,
+        drafts: list[RecordDraft],
+        summary: IngestSummary,
+        *,
+        keep_results: bool,
+        current: dict[str, record_store.CurrentVersion],
+    ) -> None:
         dialect = conn.dialect.name
         new_events: list[event_store.NewEvent] = []
         subject_ids = self._subjects(conn, drafts, new_events, summary)
-        current = record_store.current_by_refs(conn, self.provider, [d.ref for d in drafts])
         fresh = [d for d in drafts if d.ref not in current]
         next_id = allocate(conn, "records", len(fresh)) if fresh else 0
         recorded_at = instant_text(self.now, dialect)

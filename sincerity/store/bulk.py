@@ -6,10 +6,12 @@ driver does no per-row conversion. Both run inside the caller's transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Table
 
 
@@ -21,8 +23,16 @@ def instant_text(value: datetime, dialect: str) -> str:
     return value.isoformat()
 
 
+class DuplicateKeyError(Exception):
+    """A bulk insert met a row that a unique index already holds; nothing of it was kept."""
+
+
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert `rows` (tuples in `columns` order) into `table` in one bulk operation."""
+    """Insert `rows` (tuples in `columns` order) into `table` in one bulk operation.
+
+    Raises `DuplicateKeyError` when a unique index refuses a row; the caller decides what
+    that means (ingestion inserts optimistically inside a savepoint and looks up on conflict).
+    """
     if not rows:
         return
     raw = conn.connection.driver_connection
@@ -30,13 +40,20 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
         raise RuntimeError("the connection has no driver connection")
     if conn.dialect.name == "postgresql":
         names = ", ".join(columns)
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation as exc:
+            raise DuplicateKeyError(str(exc.diag.constraint_name)) from None
         return
     placeholders = ", ".join("?" for _ in columns)
     cursor = raw.cursor()
     try:
         cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            raise DuplicateKeyError(str(exc)) from None
+        raise
     finally:
         cursor.close()

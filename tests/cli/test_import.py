@@ -218,7 +218,7 @@ def test_jsonl_rows_report_their_line(node: Node) -> None:
 def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, monkeypatch: pytest.MonkeyPatch) -> None:
     code = add_department(node)
     _, facts = department_item()
-    rows = [good_row(i, code, facts) for i in range(120)]
+    rows = [good_row(i, code, facts) for i in range(200)]
     path = write(node.dir / "crash.csv", rows)
     monkeypatch.setattr(ingest, "DEFAULT_CHUNK", 25)
     real_append = event_store.append
@@ -226,7 +226,7 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
 
     def crashing_append(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 3:  # the third chunk has written its records when this fails
+        if calls["n"] == 6:  # the sixth chunk, in the second transaction, has written its records
             raise RuntimeError("power cut")
         return real_append(*args, **kwargs)
 
@@ -237,13 +237,13 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT COUNT(*) FROM records")).scalar()
         created = conn.execute(text("SELECT COUNT(*) FROM events WHERE tag = 'records:record:created'")).scalar()
-    assert stored == 50
-    assert created == 50
+    assert stored == 100  # the first transaction: four whole chunks; the second left nothing
+    assert created == 100
     monkeypatch.setattr(event_store, "append", real_append)
     exit_code, counts = import_json(node, path)
     assert exit_code == 0
-    assert counts["accepted"] == 70
-    assert counts["unchanged"] == 50
+    assert counts["accepted"] == 100
+    assert counts["unchanged"] == 100
     with engine.connect() as conn:
         state = _state(conn)
     engine.dispose()
