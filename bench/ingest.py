@@ -43,7 +43,9 @@ from sincerity.services.institutions import register_institution
 from sincerity.store import schema
 from sincerity.store.bulk import insert_rows
 from sincerity.store.engine import Database, create
+from sincerity.store.events import EVENT_COLUMNS
 from sincerity.store.records import RECORD_COLUMNS
+from sincerity.store.subjects import SUBJECT_COLUMNS
 from sincerity.store.tables import events, records, subjects
 from sincerity.synth import Synth
 
@@ -51,18 +53,6 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone(timedelta(hours=8)))
 KEYS = NodeKeys(id_key=b"b" * 32, lookup_key=b"c" * 32, signing_key=b"d" * 32)
 PG_ADMIN = os.environ.get("SINCERITY_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PROVIDER = "bench-dept"
-SUBJECT_COLUMNS = (
-    "id",
-    "kind",
-    "number_hash",
-    "number_sealed",
-    "number_masked",
-    "name",
-    "birth_date",
-    "sex",
-    "created_at",
-)
-EVENT_COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
 
 
 @dataclass

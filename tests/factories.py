@@ -16,6 +16,24 @@ from sincerity.services.context import Services
 from sincerity.services.institutions import register_institution
 from sincerity.store import files
 
+# DESIGN.md §4: what `sincerity catalog list --json` and `GET /api/v1/catalog` give per item, at least.
+CATALOGUE_ITEM_FIELDS = frozenset(
+    {
+        "code",
+        "title",
+        "area",
+        "subject_kind",
+        "polarity",
+        "severity",
+        "disclosure",
+        "display_period",
+        "min_age",
+        "legal_basis",
+        "facts_schema",
+        "example",
+    }
+)
+
 
 @cache
 def shipped_catalogue() -> Catalogue:

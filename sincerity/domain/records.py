@@ -28,11 +28,11 @@ _CACHE_LIMIT = 200_000
 _UNSET: Any = object()
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One record as submitted, before validation (from a file row or an API item).
 
-    The readers guarantee every field but `facts` is text; `facts` may be anything."""
+    The readers guarantee every field but `facts` is text; `facts` may be anything. A named
+    tuple, because a bulk file makes millions of them."""
 
     ref: str
     subject_id: str
@@ -175,7 +175,7 @@ class RowValidator:
 
     def _item(self, code: Any) -> CatalogueItem | str:
         """The item for `code` if this provider may submit it today, else why not."""
-        item = self.catalogue.item(code) if isinstance(code, str) else None
+        item = self.catalogue.item(code.strip()) if isinstance(code, str) else None
         if item is None:
             return f"item {code!r} is not in catalogue {self.catalogue.version}: nothing outside it is recorded"
         if not item.in_force(self.today):
@@ -202,8 +202,8 @@ class RowValidator:
 
     def _date(self, text: Any) -> date | str:
         try:
-            decided_on = date.fromisoformat(text)
-        except (TypeError, ValueError):
+            decided_on = date.fromisoformat(text.strip())
+        except (AttributeError, TypeError, ValueError):
             return f"decided_on {text!r} is not an ISO date (YYYY-MM-DD)"
         if decided_on > self.today:
             return f"decided_on {decided_on.isoformat()} is in the future"

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Connection
 
 from sincerity.domain.catalogue import Catalogue
@@ -269,6 +270,10 @@ def _groups(chunks: Iterable[Validated], size: int) -> Iterator[list[Validated]]
         yield group
 
 
+# draft[8:14] (item … display_until) goes into a record row as it is, in RECORD_COLUMNS order;
+# tests/contracts pins the correspondence.
+
+
 class _ChunkWriter:
     """Writes the validated drafts of one chunk: subjects, record versions, events."""
 
@@ -282,6 +287,7 @@ class _ChunkWriter:
         self.now = now
         self._hashes: dict[str, bytes] = {}
         self._optimistic = True  # most chunks carry only new refs
+        self._created: dict[str, str] = {}  # event data of a first version, per item (JSON text)
 
     def _hash(self, number: str) -> bytes:
         found = self._hashes.get(number)
@@ -323,11 +329,11 @@ class _ChunkWriter:
         current: dict[str, record_store.CurrentVersion],
     ) -> None:
         dialect = conn.dialect.name
-        new_events: list[event_store.NewEvent] = []
+        new_events: list[event_store.EventTuple] = []
         subject_ids = self._subjects(conn, drafts, new_events, summary)
         fresh = [d for d in drafts if d.ref not in current]
         next_id = allocate(conn, "records", len(fresh)) if fresh else 0
-        recorded_at = instant_text(self.now, dialect)
+        trailer = (self.catalogue_version, instant_text(self.now, dialect), self.batch_id)
         rows: list[tuple[object, ...]] = []
         closed: list[tuple[int, int]] = []
         for draft in drafts:
@@ -337,11 +343,10 @@ class _ChunkWriter:
                 record_id, version, outcome = next_id, 1, Outcome.ACCEPTED
                 next_id += 1
                 summary.accepted += 1
-                new_events.append(
-                    event_store.NewEvent(
-                        "records:record:created", subject_id, record_id, {"item": draft.item, "version": 1}
-                    )
-                )
+                created = self._created.get(draft.item)
+                if created is None:
+                    created = self._created[draft.item] = orjson.dumps({"item": draft.item, "version": 1}).decode()
+                new_events.append(("records:record:created", subject_id, record_id, created))
             elif known.content_hash == draft.content_hash:
                 summary.unchanged += 1
                 if keep_results:
@@ -357,24 +362,9 @@ class _ChunkWriter:
                 if known.subject_id != subject_id:
                     data["previous_subject_id"] = known.subject_id
                 new_events.append(event_store.NewEvent("records:record:corrected", subject_id, record_id, data))
-            rows.append(
-                (
-                    record_id,
-                    version,
-                    self.provider,
-                    draft.ref,
-                    subject_id,
-                    draft.item,
-                    self.catalogue_version,
-                    draft.decided_on,
-                    draft.decision_no,
-                    draft.facts_json,
-                    draft.content_hash,
-                    draft.display_until,
-                    recorded_at,
-                    self.batch_id,
-                )
-            )
+            # RECORD_COLUMNS: id, version, provider, ref, subject, then the draft's tail from
+            # `item` to `display_until`, then catalogue version, recorded_at and batch.
+            rows.append((record_id, version, self.provider, draft.ref, subject_id, *draft[8:14], *trailer))
             if keep_results:
                 summary.results.append(RowResult(draft.line, draft.ref, outcome, None, record_id, version))
         record_store.close_versions(conn, closed, now=self.now)
@@ -385,7 +375,7 @@ class _ChunkWriter:
         self,
         conn: Connection,
         drafts: list[RecordDraft],
-        new_events: list[event_store.NewEvent],
+        new_events: list[event_store.EventTuple],
         summary: IngestSummary,
     ) -> dict[str, int]:
         """Subject id per number: existing ones found by keyed hash, the rest created.

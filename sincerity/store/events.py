@@ -17,7 +17,7 @@ from sincerity.store.bulk import insert_rows, instant_text
 from sincerity.store.sequences import allocate
 from sincerity.store.tables import events
 
-_COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
+EVENT_COLUMNS = ("seq", "at", "tag", "subject_id", "entity_id", "batch_id", "data")
 
 
 class NewEvent(NamedTuple):
@@ -26,7 +26,11 @@ class NewEvent(NamedTuple):
     tag: str
     subject_id: int | None = None
     entity_id: int | None = None
-    data: dict[str, Any] | None = None
+    data: dict[str, Any] | str | None = None  # a mapping, or JSON text already made
+
+
+# What `append` takes: a NewEvent, or a plain tuple of its four fields.
+EventTuple = tuple[str, int | None, int | None, dict[str, Any] | str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +44,26 @@ class Event:
     data: dict[str, Any] | None
 
 
-def append(conn: Connection, new: Sequence[NewEvent], *, now: datetime, batch_id: int | None = None) -> int | None:
-    """Write events with consecutive sequence numbers; return the first number (None if none)."""
+def append(
+    conn: Connection,
+    new: Sequence[EventTuple],
+    *,
+    now: datetime,
+    batch_id: int | None = None,
+) -> int | None:
+    """Write events with consecutive sequence numbers; return the first number (None if none).
+
+    An event is a `NewEvent` or a plain tuple of the same four fields (ingestion makes one
+    per stored record and skips building the named one)."""
     if not new:
         return None
     first = allocate(conn, "events", len(new))
     at = instant_text(now, conn.dialect.name)
-    dumps = orjson.dumps
-    insert_rows(
-        conn,
-        events,
-        _COLUMNS,
-        [
-            (first + i, at, e.tag, e.subject_id, e.entity_id, batch_id, dumps(e.data).decode() if e.data else None)
-            for i, e in enumerate(new)
-        ],
-    )
+    rows = []
+    for seq, (tag, subject_id, entity_id, data) in enumerate(new, start=first):
+        text = data if isinstance(data, str) or data is None else orjson.dumps(data).decode()
+        rows.append((seq, at, tag, subject_id, entity_id, batch_id, text))
+    insert_rows(conn, events, EVENT_COLUMNS, rows)
     return first
 
 

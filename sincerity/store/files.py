@@ -168,22 +168,13 @@ def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
                 yield Rejection(line, ref, f"row has {len(row)} fields; the header has {width}")
                 continue
             facts: Any
-            if i_facts is not None and row[i_facts].strip():
+            if i_facts is not None and row[i_facts] and not row[i_facts].isspace():
                 facts = row[i_facts]
             elif fact_columns:
                 facts = FactCells({name: row[i] for i, name in fact_columns})
             else:
                 facts = "{}"
-            yield RawRecord(
-                ref=row[i_ref],
-                subject_id=row[i_sid],
-                subject_name=row[i_name],
-                item=row[i_item].strip(),
-                decided_on=row[i_dec].strip(),
-                decision_no=row[i_no],
-                facts=facts,
-                line=line,
-            )
+            yield RawRecord(row[i_ref], row[i_sid], row[i_name], row[i_item], row[i_dec], row[i_no], facts, line)
 
 
 def _read_jsonl(path: Path) -> Generator[RawRecord | Rejection, None, None]:

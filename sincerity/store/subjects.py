@@ -36,7 +36,7 @@ class NewSubject:
     sex: str | None
 
 
-_SUBJECT_COLUMNS = (
+SUBJECT_COLUMNS = (
     "id",
     "kind",
     "number_hash",
@@ -71,7 +71,7 @@ def insert_many(conn: Connection, new: Sequence[NewSubject], *, now: datetime) -
     insert_rows(
         conn,
         subjects,
-        _SUBJECT_COLUMNS,
+        SUBJECT_COLUMNS,
         [
             (
                 s.id,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sincerity.app import create_app
 from sincerity.services.context import Services
 from sincerity.services.institutions import issue_credential
-from tests.factories import institution, person_number, shipped_catalogue
+from tests.factories import CATALOGUE_ITEM_FIELDS, institution, person_number, shipped_catalogue
 
 
 def general_person_item() -> tuple[str, dict[str, object]]:
@@ -110,20 +110,7 @@ def test_catalog_lists_items_with_legal_basis_and_display_period(client: TestCli
     assert data["version"] == shipped_catalogue().version
     for item in data["items"]:
         assert item["legal_basis"], item["code"]
-        assert {
-            "code",
-            "title",
-            "area",
-            "subject_kind",
-            "polarity",
-            "severity",
-            "disclosure",
-            "display_period",
-            "min_age",
-            "legal_basis",
-            "facts_schema",
-            "example",
-        } <= set(item)
+        assert set(item) >= CATALOGUE_ITEM_FIELDS
 
 
 def test_health_and_metrics(client: TestClient, token: str) -> None:

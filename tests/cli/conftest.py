@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,18 +27,31 @@ class Node:
         return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
 
+@contextmanager
+def scratch_database(store: str, where: Path) -> Iterator[str]:
+    """A new, empty database of the given store for the length of the block."""
+    if store == "sqlite":
+        yield f"sqlite:///{where / f'node-{uuid.uuid4().hex[:6]}.db'}"
+        return
+    database = f"sincerity_cli_{uuid.uuid4().hex[:10]}"
+    admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield _pg_database(database)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=STORES)
 def node(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'node.db'}"
-    else:
-        database = f"sincerity_cli_{uuid.uuid4().hex[:10]}"
-        admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        url = _pg_database(database)
+    with scratch_database(request.param, tmp_path) as url:
+        yield from _node(url, tmp_path, monkeypatch)
+
+
+def _node(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Node]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SINCERITY_ENV", "test")
     monkeypatch.setenv("SINCERITY_DATA_DIR", str(tmp_path / "var"))
@@ -46,11 +60,4 @@ def node(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     made = Node(dir=tmp_path, url=url, runner=CliRunner())
     result = made.run("init")
     assert result.exit_code == 0, result.output
-    try:
-        yield made
-    finally:
-        if database:
-            admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            admin.dispose()
+    yield made

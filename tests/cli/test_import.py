@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sincerity.services import ingest
 from sincerity.store import events as event_store
 from sincerity.store.engine import create
-from tests.cli.conftest import Node
+from tests.cli.conftest import Node, scratch_database
 from tests.factories import person_number, shipped_catalogue
 
 HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]
@@ -247,8 +247,7 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
     with engine.connect() as conn:
         state = _state(conn)
     engine.dispose()
-    clean = node.dir / "clean"
-    assert state == _clean_state(node, path, clean)
+    assert state == _clean_state(node, path, monkeypatch)
 
 
 def _state(conn) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-untyped-def]
@@ -278,15 +277,10 @@ def _state(conn) -> dict[str, list[tuple[object, ...]]]:  # type: ignore[no-unty
     }
 
 
-def _clean_state(node: Node, path: Path, where: Path) -> dict[str, list[tuple[object, ...]]]:
-    """The same file imported once, without a crash, into a fresh node of the same kind."""
-    import os
-
-    where.mkdir()
-    if node.url.startswith("sqlite"):
-        url = f"sqlite:///{where / 'clean.db'}"
-        os.environ["SINCERITY_DATABASE_URL"] = url
-        os.environ["SINCERITY_DATA_DIR"] = str(node.dir / "var")
+def _clean_state(node: Node, path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple[object, ...]]]:
+    """The same file imported once, without a crash, into a fresh node of the same store."""
+    with scratch_database("sqlite" if node.url.startswith("sqlite") else "postgresql", node.dir) as url:
+        monkeypatch.setenv("SINCERITY_DATABASE_URL", url)
         assert node.run("init").exit_code == 0
         add_department(node)
         import_json(node, path)
@@ -294,27 +288,4 @@ def _clean_state(node: Node, path: Path, where: Path) -> dict[str, list[tuple[ob
         with engine.connect() as conn:
             state = _state(conn)
         engine.dispose()
-        return state
-    import uuid
-
-    from tests.conftest import PG_ADMIN_URL, _pg_database
-
-    database = f"sincerity_clean_{uuid.uuid4().hex[:8]}"
-    admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        url = _pg_database(database)
-        os.environ["SINCERITY_DATABASE_URL"] = url
-        assert node.run("init").exit_code == 0
-        add_department(node)
-        import_json(node, path)
-        engine = create(url)
-        with engine.connect() as conn:
-            state = _state(conn)
-        engine.dispose()
-        return state
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    return state

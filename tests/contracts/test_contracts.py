@@ -60,3 +60,11 @@ def test_logging_of_an_import_carries_no_number_or_name(caplog: pytest.LogCaptur
     )
     assert person_number() not in caplog.text
     assert "张三" not in caplog.text
+
+
+def test_a_record_row_takes_the_draft_tail_in_column_order() -> None:
+    from sincerity.domain.records import RecordDraft
+    from sincerity.store.records import RECORD_COLUMNS
+
+    renamed = {"item": "item_code", "facts_json": "facts"}
+    assert [renamed.get(f, f) for f in RecordDraft._fields[8:14]] == list(RECORD_COLUMNS[5:11])
