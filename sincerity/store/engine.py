@@ -47,7 +47,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 64 MiB of page cache (the default is 2 MiB): index probes on a table of millions of rows
     # stay in memory; checkpoints every 16k pages instead of 1k batch the copying back.
     cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA wal_autocheckpoint=16384")
+
     cursor.close()
 
 
