@@ -20,7 +20,7 @@ import orjson
 
 from sincerity.domain.catalogue import Catalogue, InstitutionKind
 from sincerity.domain.institutions import Institution
-from sincerity.kit.clock import legal_today
+from sincerity.kit.clock import SystemClock, legal_today
 from sincerity.store import files
 from sincerity.synth import Synth
 
@@ -46,10 +46,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--every", type=int, default=997, help="spoil every Nth row")
-    parser.add_argument("--today", default="2026-11-27", help="the day the file is made for (ISO date)")
+    parser.add_argument("--today", default=None, help="the day the file is made for (ISO date; default today)")
     args = parser.parse_args()
     catalogue, _ = files.load_model(files.shipped("catalogue.yaml"), Catalogue)
-    today = legal_today(datetime.fromisoformat(args.today).replace(tzinfo=timezone(timedelta(hours=8))))
+    if args.today:
+        today = legal_today(datetime.fromisoformat(args.today).replace(tzinfo=timezone(timedelta(hours=8))))
+    else:
+        today = legal_today(SystemClock().now())
     items = tuple(i.code for i in catalogue.items if InstitutionKind.DEPARTMENT in i.providers)
     provider = Institution("department-110000", "demo", "department", "110000", items)
     synth = Synth(catalogue, seed=args.seed, today=today, institutions=[provider])

@@ -185,6 +185,8 @@ class RowValidator:
         return item
 
     def _subject(self, raw_number: str) -> _Subject | str:
+        if not raw_number.strip():
+            return "subject_id is missing"
         try:
             identity = parse_number(raw_number, today=self.today)
         except InvalidSubjectNumberError as exc:
@@ -210,7 +212,7 @@ class RowValidator:
         return decided_on
 
     def validate(self, raw: RawRecord) -> RecordDraft | Rejection:
-        ref = raw.ref.strip() if isinstance(raw.ref, str) else ""
+        ref = raw.ref.strip()
         if not ref:
             return self._reject(raw, "ref is missing: every record needs the provider's own unique reference")
         if len(ref) > MAX_REF:
@@ -218,8 +220,6 @@ class RowValidator:
         item = self._items.get(raw.item) or self._items.remember(raw.item, self._item(raw.item))
         if isinstance(item, str):
             return self._reject(raw, item)
-        if not isinstance(raw.subject_id, str) or not raw.subject_id.strip():
-            return self._reject(raw, "subject_id is missing")
         subject = self._subjects.get(raw.subject_id) or self._subjects.remember(
             raw.subject_id, self._subject(raw.subject_id)
         )
@@ -232,8 +232,6 @@ class RowValidator:
             return self._reject(
                 raw, f"item {item.code!r} is about a {item.subject_kind.value}: subject_id must be {wanted}"
             )
-        if not isinstance(raw.subject_name, str):
-            return self._reject(raw, "subject_name is missing")
         name = self._names.get(raw.subject_name)
         if name is None:
             name = self._names.remember(raw.subject_name, normalise_name(raw.subject_name))
@@ -241,7 +239,7 @@ class RowValidator:
             return self._reject(raw, "subject_name is missing")
         if len(name) > MAX_NAME:
             return self._reject(raw, f"subject_name is longer than {MAX_NAME} characters")
-        decision_no = raw.decision_no.strip() if isinstance(raw.decision_no, str) else ""
+        decision_no = raw.decision_no.strip()
         if not decision_no:
             return self._reject(raw, "decision_no is missing: every record rests on a written decision")
         if len(decision_no) > MAX_DECISION_NO:

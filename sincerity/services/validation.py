@@ -56,39 +56,36 @@ class ValidationPlan:
         )
 
 
-def chunks_of(rows: Iterable[RawRecord | Rejection], size: int) -> Iterator[list[RawRecord | Rejection]]:
-    """Chunks of rows; a ref seen again starts a new chunk, so the later row sees the earlier."""
-    chunk: list[RawRecord | Rejection] = []
-    refs: set[str] = set()
-    for row in rows:
-        ref = row.ref.strip() if isinstance(row, RawRecord) and isinstance(row.ref, str) else None
-        if ref is not None and ref in refs:
-            yield chunk
-            chunk, refs = [], set()
-        chunk.append(row)
-        if ref is not None:
-            refs.add(ref)
-        if len(chunk) >= size:
-            yield chunk
-            chunk, refs = [], set()
-    if chunk:
-        yield chunk
-
-
 def validate_chunks(
     rows: Iterable[RawRecord | Rejection], validator: RowValidator, chunk_size: int
 ) -> Iterator[Validated]:
-    """Validate rows chunk by chunk (pure: no database)."""
-    for chunk in chunks_of(rows, chunk_size):
-        drafts: list[RecordDraft] = []
-        rejections: list[Rejection] = []
-        for raw in chunk:
-            checked = validator.validate(raw) if isinstance(raw, RawRecord) else raw
-            if isinstance(checked, Rejection):
-                rejections.append(checked)
-            else:
-                drafts.append(checked)
-        yield Validated(drafts, rejections, len(chunk))
+    """Validate rows in chunks (pure: no database). A ref seen again starts a new chunk, so
+    that the later row, a correction, is written after the earlier one and sees it."""
+    validate = validator.validate
+    drafts: list[RecordDraft] = []
+    rejections: list[Rejection] = []
+    refs: set[str] = set()
+    size = 0
+    for row in rows:
+        if isinstance(row, RawRecord):
+            ref = row.ref.strip()
+            if ref in refs:
+                yield Validated(drafts, rejections, size)
+                drafts, rejections, refs, size = [], [], set(), 0
+            refs.add(ref)
+            checked = validate(row)
+        else:
+            checked = row
+        if isinstance(checked, Rejection):
+            rejections.append(checked)
+        else:
+            drafts.append(checked)
+        size += 1
+        if size >= chunk_size:
+            yield Validated(drafts, rejections, size)
+            drafts, rejections, refs, size = [], [], set(), 0
+    if size:
+        yield Validated(drafts, rejections, size)
 
 
 def _worker(path: str, fmt: str, plan: ValidationPlan, out: multiprocessing.Queue[Any]) -> None:
