@@ -56,8 +56,6 @@ class RecordDraft(NamedTuple):
     ref: str
     number: str  # normalised subject number; sealed before it is stored
     kind: str
-    birth_date: str | None
-    sex: str | None
     masked: str
     subject_name: str
     item: str
@@ -129,9 +127,7 @@ class _Subject(NamedTuple):
     number: str
     kind: SubjectKind
     kind_value: str
-    birth_date: date | None
-    birth_iso: str | None
-    sex: str | None
+    birth_date: date | None  # for the age rules; never stored
     masked: str
 
 
@@ -191,16 +187,7 @@ class RowValidator:
             identity = parse_number(raw_number, today=self.today)
         except InvalidSubjectNumberError as exc:
             return f"subject_id: {exc.message}"
-        birth = identity.birth_date
-        return _Subject(
-            identity.number,
-            identity.kind,
-            identity.kind.value,
-            birth,
-            birth.isoformat() if birth else None,
-            identity.sex,
-            identity.masked(),
-        )
+        return _Subject(identity.number, identity.kind, identity.kind.value, identity.birth_date, identity.masked())
 
     def _date(self, text: Any) -> date | str:
         try:
@@ -290,8 +277,6 @@ class RowValidator:
             ref,
             subject.number,
             subject.kind_value,
-            subject.birth_iso,
-            subject.sex,
             subject.masked,
             name,
             item.code,

@@ -270,7 +270,7 @@ def _groups(chunks: Iterable[Validated], size: int) -> Iterator[list[Validated]]
         yield group
 
 
-# draft[8:14] (item … display_until) goes into a record row as it is, in RECORD_COLUMNS order;
+# draft[6:12] (item … display_until) goes into a record row as it is, in RECORD_COLUMNS order;
 # tests/contracts pins the correspondence.
 
 
@@ -364,7 +364,7 @@ class _ChunkWriter:
                 new_events.append(event_store.NewEvent("records:record:corrected", subject_id, record_id, data))
             # RECORD_COLUMNS: id, version, provider, ref, subject, then the draft's tail from
             # `item` to `display_until`, then catalogue version, recorded_at and batch.
-            rows.append((record_id, version, self.provider, draft.ref, subject_id, *draft[8:14], *trailer))
+            rows.append((record_id, version, self.provider, draft.ref, subject_id, *draft[6:12], *trailer))
             if keep_results:
                 summary.results.append(RowResult(draft.line, draft.ref, outcome, None, record_id, version))
         record_store.close_versions(conn, closed, now=self.now)
@@ -403,8 +403,6 @@ class _ChunkWriter:
                     number_sealed=self.vault.seal(number),
                     number_masked=draft.masked,
                     name=draft.subject_name,
-                    birth_date=draft.birth_date,
-                    sex=draft.sex,
                 )
             )
             new_events.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, tuple_
@@ -20,8 +20,6 @@ class StoredSubject:
     kind: str
     name: str
     number_masked: str
-    birth_date: date | None
-    sex: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +30,6 @@ class NewSubject:
     number_sealed: bytes
     number_masked: str
     name: str
-    birth_date: str | None  # ISO date
-    sex: str | None
 
 
 SUBJECT_COLUMNS = (
@@ -43,8 +39,6 @@ SUBJECT_COLUMNS = (
     "number_sealed",
     "number_masked",
     "name",
-    "birth_date",
-    "sex",
     "created_at",
 )
 
@@ -63,7 +57,7 @@ def get_by_hash(conn: Connection, number_hash: bytes) -> StoredSubject | None:
     row = conn.execute(select(subjects).where(subjects.c.number_hash == number_hash)).first()
     if row is None:
         return None
-    return StoredSubject(row.id, row.kind, row.name, row.number_masked, row.birth_date, row.sex)
+    return StoredSubject(row.id, row.kind, row.name, row.number_masked)
 
 
 def insert_many(conn: Connection, new: Sequence[NewSubject], *, now: datetime) -> None:
@@ -80,8 +74,6 @@ def insert_many(conn: Connection, new: Sequence[NewSubject], *, now: datetime) -
                 s.number_sealed,
                 s.number_masked,
                 s.name,
-                s.birth_date,
-                s.sex,
                 at,
             )
             for s in new

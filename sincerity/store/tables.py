@@ -112,6 +112,8 @@ credentials = Table(
     Column("revoked_at", Instant),
 )
 
+# No birth date or sex in clear: with the masked number (first 6 and last 4 digits) they would
+# give back the whole number. Rules that need an age read it from the sealed number.
 subjects = Table(
     "subjects",
     metadata,
@@ -121,8 +123,6 @@ subjects = Table(
     Column("number_sealed", LargeBinary, nullable=False),
     Column("number_masked", String(24), nullable=False),
     Column("name", Text, nullable=False),
-    Column("birth_date", Date),
-    Column("sex", String(1)),
     Column("created_at", Instant, nullable=False),
     CheckConstraint("kind IN ('person', 'organisation')", name="kind"),
 )

@@ -67,4 +67,4 @@ def test_a_record_row_takes_the_draft_tail_in_column_order() -> None:
     from sincerity.store.records import RECORD_COLUMNS
 
     renamed = {"item": "item_code", "facts_json": "facts"}
-    assert [renamed.get(f, f) for f in RecordDraft._fields[8:14]] == list(RECORD_COLUMNS[5:11])
+    assert [renamed.get(f, f) for f in RecordDraft._fields[6:12]] == list(RECORD_COLUMNS[5:11])

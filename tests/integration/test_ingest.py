@@ -69,7 +69,6 @@ def test_a_valid_record_is_accepted_with_a_subject_and_an_event(services: Servic
         assert subject is not None
         assert subject.name == "张三"
         assert subject.number_masked == "110105********" + person_number()[-4:]
-        assert subject.birth_date == date(1990, 3, 7)
         sealed = conn.scalar(select(subjects.c.number_sealed).where(subjects.c.id == subject.id))
         assert sealed is not None
         assert person_number().encode() not in bytes(sealed)
@@ -310,6 +309,18 @@ def test_a_batch_row_counts_what_came_in(services: Services) -> None:
     with services.db.transaction(write=False) as conn:
         row = conn.execute(select(batches).where(batches.c.id == summary.batch_id)).one()
     assert (row.accepted, row.rejected, row.finished_at is not None) == (1, 1, True)
+
+
+def test_no_stored_column_gives_back_the_masked_digits(services: Services) -> None:
+    """The mask hides digits 7–14, the birth date: nothing stored in clear may reveal them."""
+    institution(services)
+    number = person_number(born=date(1990, 3, 7))
+    submit(services, [record(item=pick(services), subject_id=number)])
+    with services.db.transaction(write=False) as conn:
+        row = conn.execute(select(subjects)).one()
+    in_clear = " ".join(str(v) for k, v in row._mapping.items() if k != "number_sealed")
+    for hidden in ("19900307", "1990-03-07", "900307"):
+        assert hidden not in in_clear
 
 
 def test_numbers_are_stored_only_sealed(services: Services) -> None:

@@ -98,8 +98,6 @@ def upgrade() -> None:
         sa.Column("number_sealed", sa.LargeBinary(), nullable=False),
         sa.Column("number_masked", sa.String(length=24), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("birth_date", sa.Date(), nullable=True),
-        sa.Column("sex", sa.String(length=1), nullable=True),
         sa.Column("created_at", sincerity.store.tables.Instant(timezone=True), nullable=False),
         sa.CheckConstraint("kind IN ('person', 'organisation')", name=op.f("ck_subjects_kind")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subjects")),
