@@ -9,6 +9,8 @@ it never raises for bad input. Pure: `today` and the content hasher are handed i
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +27,10 @@ MAX_REF = 128
 MAX_DECISION_NO = 128
 MAX_NAME = 100
 _CACHE_LIMIT = 200_000
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # what JSON writers (orjson) represent exactly
+# Control characters have no place in a reference, a name or a decision number, and PostgreSQL
+# cannot store NUL at all: refused in every text field, facts included (as JSON escapes).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSET: Any = object()
 
 
@@ -102,12 +108,20 @@ def facts_from_columns(item: CatalogueItem, columns: Mapping[str, str]) -> dict[
 
 
 def _typed(text: str, kind: Any) -> Any:
+    """A cell typed as its schema says; what does not fit a JSON number stays text, so the schema
+    check rejects it with the field's name (no NaN, no infinity, nothing beyond 64 bits)."""
     try:
         if kind == "integer":
-            return int(text)
+            integer = int(text)
+            return integer if _INT_MIN <= integer <= _INT_MAX else text
         if kind == "number":
             number = float(text)
-            return int(number) if number.is_integer() and "." not in text else number
+            if not math.isfinite(number):
+                return text
+            if number.is_integer() and "." not in text and "e" not in text.lower():
+                integer = int(text)
+                return integer if _INT_MIN <= integer <= _INT_MAX else text
+            return number
         if kind == "boolean":
             lowered = text.strip().lower()
             if lowered in ("true", "1", "yes"):
@@ -204,6 +218,8 @@ class RowValidator:
             return self._reject(raw, "ref is missing: every record needs the provider's own unique reference")
         if len(ref) > MAX_REF:
             return self._reject(raw, f"ref is longer than {MAX_REF} characters")
+        if _CONTROL.search(ref):
+            return self._reject(raw, "ref contains a control character")
         item = self._items.get(raw.item) or self._items.remember(raw.item, self._item(raw.item))
         if isinstance(item, str):
             return self._reject(raw, item)
@@ -226,14 +242,20 @@ class RowValidator:
             return self._reject(raw, "subject_name is missing")
         if len(name) > MAX_NAME:
             return self._reject(raw, f"subject_name is longer than {MAX_NAME} characters")
+        if _CONTROL.search(name):
+            return self._reject(raw, "subject_name contains a control character")
         decision_no = raw.decision_no.strip()
         if not decision_no:
             return self._reject(raw, "decision_no is missing: every record rests on a written decision")
         if len(decision_no) > MAX_DECISION_NO:
             return self._reject(raw, f"decision_no is longer than {MAX_DECISION_NO} characters")
+        if _CONTROL.search(decision_no):
+            return self._reject(raw, "decision_no contains a control character")
         decided_on = self._dates.get(raw.decided_on) or self._dates.remember(raw.decided_on, self._date(raw.decided_on))
         if isinstance(decided_on, str):
             return self._reject(raw, decided_on)
+        if subject.birth_date is not None and decided_on < subject.birth_date:
+            return self._reject(raw, f"decided_on {decided_on.isoformat()} is before the subject was born")
         if item.min_age is not None and subject.birth_date is not None:
             age = age_on(subject.birth_date, decided_on)
             if age < item.min_age:
@@ -262,16 +284,23 @@ class RowValidator:
         if until is _UNSET:
             try:
                 until = self._windows.remember(window_key, display_until(item, decided_on, facts))
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 return self._reject(raw, f"facts.{item.term_fact}: {exc}")
         if until is not None and until <= self.today:
             return self._reject(
                 raw,
                 f"display period of {item.code!r} ended on {until.isoformat()}: expired information is not recorded",
             )
-        facts_json = orjson.dumps(facts, option=orjson.OPT_SORT_KEYS).decode()
+        try:
+            facts_json = orjson.dumps(facts, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError as exc:
+            return self._reject(raw, f"facts cannot be stored as JSON: {exc}")
+        if "\\u0000" in facts_json:
+            return self._reject(raw, "facts contain a NUL character")
         decided_iso = decided_on.isoformat()
-        content = f"{subject.number}\x1f{name}\x1f{item.code}\x1f{decided_iso}\x1f{decision_no}\x1f{facts_json}"
+        # The name is not part of a record's content: it belongs to the subject, where a name that
+        # disagrees is flagged for review; a new spelling alone makes no new version.
+        content = f"{subject.number}\x1f{item.code}\x1f{decided_iso}\x1f{decision_no}\x1f{facts_json}"
         return RecordDraft(
             raw.line,
             ref,

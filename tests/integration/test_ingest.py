@@ -112,13 +112,58 @@ def test_changed_content_is_a_correction_with_the_old_version_closed(services: S
     assert tags.count("records:record:corrected") == 1
 
 
-def test_a_ref_repeated_in_one_batch_is_applied_in_order(services: Services) -> None:
+def test_a_ref_repeated_in_one_submission_is_rejected_and_a_rerun_changes_nothing(services: Services) -> None:
     institution(services)
     code = pick(services)
-    summary = submit(
-        services, [record(item=code), record(item=code, decision_no="X-2"), record(item=code, decision_no="X-2")]
-    )
-    assert summary.counts() == {"accepted": 1, "corrected": 1, "unchanged": 1, "rejected": 0}
+    rows: list[RawRecord | Rejection] = [
+        record(item=code, line=2),
+        record(item=code, decision_no="X-2", line=3),
+        record(item=code, ref="R-2", line=4, subject_id=person_number(serial=9)),
+    ]
+    first = submit(services, rows)
+    assert first.counts() == {"accepted": 2, "corrected": 0, "unchanged": 0, "rejected": 1}
+    assert first.rejections[0].line == 3
+    assert "appears earlier in this submission" in first.rejections[0].reason
+    again = submit(services, rows)
+    assert again.counts() == {"accepted": 0, "corrected": 0, "unchanged": 2, "rejected": 1}
+
+
+def test_a_new_spelling_of_the_name_alone_makes_no_new_version(services: Services) -> None:
+    institution(services)
+    code = pick(services)
+    submit(services, [record(item=code)])
+    summary = submit(services, [record(item=code, subject_name="张叁")])
+    assert summary.counts()["unchanged"] == 1
+    assert summary.name_flags == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"subject_name": "张\x00三"}, "control character"),
+        ({"ref": "R\x001"}, "control character"),
+        ({"decision_no": "罚\n1号"}, "control character"),
+        ({"facts": {"violation": "a\x00b"}}, "NUL"),
+        ({"decided_on": "1980-01-01"}, "before the subject was born"),
+    ],
+)
+def test_text_a_store_cannot_keep_or_impossible_dates_are_rejected(
+    services: Services, overrides: dict[str, object], reason: str
+) -> None:
+    institution(services)
+    code = pick(services)
+    if "facts" in overrides:
+        item = current_catalogue(services).item(code)
+        assert item is not None
+        name = next(
+            n
+            for n, p in item.facts_schema["properties"].items()
+            if p.get("type") == "string" and "enum" not in p and "pattern" not in p and "format" not in p
+        )
+        overrides = {"facts": {**item.example, name: overrides["facts"]["violation"]}}  # type: ignore[index]
+    summary = submit(services, [record(item=code, **overrides)])
+    assert summary.rejected == 1, summary.results
+    assert reason in (summary.results[0].reason or "")
 
 
 def test_events_are_numbered_without_gaps_in_commit_order(services: Services) -> None:
