@@ -51,6 +51,11 @@ def install(app: FastAPI) -> None:
         first = problems[0] if problems else {"where": "request", "problem": "invalid"}
         return error_response(422, "invalid_request", f"{first['where']}: {first['problem']}", {"problems": problems})
 
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        # A fault of ours: the same JSON shape, and nothing about the data that met it.
+        return error_response(500, "internal", f"internal error ({type(exc).__name__})")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}

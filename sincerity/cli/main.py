@@ -28,7 +28,13 @@ from sincerity.services.ingest import submit_file
 from sincerity.services.institutions import issue_credential, list_institutions, register_institution
 from sincerity.store import files
 
-app = typer.Typer(help="Sincerity: public personal credit information, under law.", no_args_is_help=True)
+# No pretty tracebacks: they print local variables, and those hold ID numbers and names.
+app = typer.Typer(
+    help="Sincerity: public personal credit information, under law.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+)
 catalog_app = typer.Typer(help="The catalogue of information items.", no_args_is_help=True)
 institutions_app = typer.Typer(help="Institutions that submit, check and inquire.", no_args_is_help=True)
 id_app = typer.Typer(help="Resident ID numbers and unified social credit codes.", no_args_is_help=True)
@@ -277,5 +283,17 @@ def institutions_add(
         out.print(f"token (shown once; keep it secret): {issued}", highlight=False)
 
 
+INTERNAL_ERROR = 3  # exit code for a fault of ours (0, 1, 2 are the contract's)
+
+
 def main() -> None:
-    app()
+    """Console entry point: a fault of ours ends with one line and exit code 3, never a traceback."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence; the message names no data
+        err.print(
+            f"sincerity: internal error ({type(exc).__name__}); whatever was committed before it is whole",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(INTERNAL_ERROR)

@@ -169,12 +169,14 @@ class RowValidator:
         *,
         granted_items: frozenset[str],
         provider: str,
+        provider_kind: str,
         today: date,
         content_hasher: Callable[[bytes], bytes],
     ) -> None:
         self.catalogue = catalogue
         self.granted = granted_items
         self.provider = provider
+        self.provider_kind = provider_kind
         self.today = today
         self._hash = content_hasher
         self._items = _Memo()
@@ -192,6 +194,13 @@ class RowValidator:
             return f"item {item.code!r} is not in force on {self.today.isoformat()}"
         if item.code not in self.granted:
             return f"provider {self.provider!r} is not authorised to submit {item.code!r} (legal-basis gate, §IV(2))"
+        if self.provider_kind not in item.providers:
+            # A grant made under an earlier catalogue that no longer names this kind of provider.
+            allowed = ", ".join(p.value for p in item.providers)
+            return (
+                f"catalogue {self.catalogue.version} lets only {allowed} provide {item.code!r}, "
+                f"not a {self.provider_kind} (legal-basis gate, §IV(2))"
+            )
         return item
 
     def _subject(self, raw_number: str) -> _Subject | str:

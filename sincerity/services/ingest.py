@@ -143,6 +143,10 @@ def submit_file(
     is read and validated in a second process while this one writes, since validation is
     Python work that a thread cannot run beside the writer."""
     scan = scan or files.scan(path)
+    if fmt == "csv" and not scan.quotes_balanced:
+        raise files.UnusableFileError(
+            f"{path}: a quoted field is never closed (the file has an odd number of '\"'); nothing was read"
+        )
     rows = files.read_records(path, fmt)
     first = next(rows, None)  # header problems surface here, before anything is written
     ingestion = _Ingestion(services, provider=provider, chunk_size=chunk_size)
@@ -189,6 +193,7 @@ class _Ingestion:
             catalogue_document=document,
             granted=frozenset(institution.items),
             provider=provider,
+            provider_kind=institution.kind,
             today=legal_today(self.now),
             content_key=services.vault.lookup("sincerity:content-hash"),  # keyed: hashes reveal nothing
             chunk_size=chunk_size or DEFAULT_CHUNK,
@@ -216,30 +221,38 @@ class _Ingestion:
             services, self.catalogue, provider=self.provider, batch_id=summary.batch_id or 0, now=self.now
         )
 
-        def write(conn: Connection, chunk: Validated) -> None:
+        def write(conn: Connection, chunk: Validated, stored: IngestSummary) -> None:
+            """Rejections count at once; what was stored counts in `stored`, merged on commit."""
             summary.rejected += len(chunk.rejections)
             summary.rejections.extend(chunk.rejections)
             if keep_results:
                 summary.results.extend(RowResult(r.line, r.ref, Outcome.REJECTED, r.reason) for r in chunk.rejections)
-            writer.write(conn, chunk.drafts, summary, keep_results=keep_results)
+            writer.write(conn, chunk.drafts, stored, keep_results=keep_results)
 
         try:
             if all_or_nothing or dry_run:
+                stored = IngestSummary(batch_id=None)
                 with services.db.transaction() as conn:
+                    writer.now = services.clock.now()
                     for chunk in chunks:
-                        write(conn, chunk)
+                        write(conn, chunk, stored)
                         if on_chunk:
                             on_chunk(chunk.size)
                     if dry_run:
+                        summary.merge(stored)  # what would have been stored
                         raise _Rollback
                     if summary.rejected:
                         summary.refused = f"{summary.rejected} row(s) rejected: nothing from this input was stored"
                         raise _Rollback
+                summary.merge(stored)
             else:
                 for group in _groups(chunks, CHUNKS_PER_COMMIT):
+                    stored = IngestSummary(batch_id=None)
                     with services.db.transaction() as conn:
+                        writer.now = services.clock.now()  # each transaction records its own time
                         for chunk in group:
-                            write(conn, chunk)
+                            write(conn, chunk, stored)
+                    summary.merge(stored)
                     if on_chunk:
                         on_chunk(sum(chunk.size for chunk in group))
         except _Rollback:
@@ -247,8 +260,6 @@ class _Ingestion:
         finally:
             chunks.close()
             if summary.batch_id is not None:
-                if summary.refused:
-                    summary.accepted = summary.corrected = summary.unchanged = 0
                 with services.db.transaction() as conn:
                     batch_store.finish(conn, summary.batch_id, summary.counts(), now=services.clock.now())
         if summary.refused:

@@ -41,6 +41,7 @@ class ValidationPlan:
     catalogue_document: dict[str, Any]
     granted: frozenset[str]
     provider: str
+    provider_kind: str
     today: date
     content_key: bytes
     chunk_size: int
@@ -51,6 +52,7 @@ class ValidationPlan:
             catalogue or Catalogue.model_validate(self.catalogue_document),
             granted_items=self.granted,
             provider=self.provider,
+            provider_kind=self.provider_kind,
             today=self.today,
             content_hasher=lambda data: hashlib.blake2b(data, digest_size=16, key=key).digest(),
         )

@@ -55,6 +55,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(mode)
 
 
+WRITER_LOCK = 0x51C3  # PostgreSQL advisory lock key held by every writing transaction
+
+
 class Database:
     """Hands out transactions; services open exactly one per use case."""
 
@@ -70,6 +73,11 @@ class Database:
         with self.engine.connect() as conn:
             conn.info["begin"] = "BEGIN IMMEDIATE" if write else "BEGIN"
             with conn.begin():
+                if write and conn.dialect.name == "postgresql":
+                    # One writer at a time, as SQLite's BEGIN IMMEDIATE gives: lookups made before
+                    # a write stay true until commit, and sequence rows are never locked in
+                    # different orders by two writers (no deadlock).
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
                 yield conn
 
 

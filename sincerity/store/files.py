@@ -85,6 +85,7 @@ class FileScan:
 
     lines: int
     size: int
+    quotes_balanced: bool = True  # an odd number of '"' means a quoted CSV field never closes
 
 
 def scan(path: Path) -> FileScan:
@@ -96,7 +97,7 @@ def scan(path: Path) -> FileScan:
     except IsADirectoryError:
         raise UnusableFileError(f"{path}: is a directory") from None
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = size = 0
+    lines = size = quotes = 0
     with handle:
         while block := handle.read(1 << 22):
             try:
@@ -105,6 +106,7 @@ def scan(path: Path) -> FileScan:
                 line = lines + block.count(b"\n", 0, exc.start) + 1
                 raise UnusableFileError(f"{path}: line {line} is not UTF-8 text") from None
             lines += block.count(b"\n")
+            quotes += block.count(b'"')
             size += len(block)
         try:
             decoder.decode(b"", final=True)
@@ -112,7 +114,7 @@ def scan(path: Path) -> FileScan:
             raise UnusableFileError(f"{path}: the file ends inside a UTF-8 character") from None
     if size == 0:
         raise UnusableFileError(f"{path}: the file is empty")
-    return FileScan(lines=lines, size=size)
+    return FileScan(lines=lines, size=size, quotes_balanced=quotes % 2 == 0)
 
 
 def detect_format(path: Path, declared: str | None) -> str:
@@ -134,7 +136,7 @@ def read_records(path: Path, fmt: str) -> Generator[RawRecord | Rejection, None,
 
 def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=True)
         try:
             header = next(reader)
         except StopIteration:
@@ -158,8 +160,16 @@ def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
         i_facts = index.get("facts")
         width = len(header)
         previous_end = reader.line_num
-        for row in reader:
+        while True:
             line = previous_end + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise UnusableFileError(
+                    f"{path}: line {line}: {exc}; rows before this line were read, none after it"
+                ) from None
             previous_end = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue

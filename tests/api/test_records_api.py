@@ -131,3 +131,16 @@ def test_front_page_shows_the_catalogue(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "Catalogue" in page.text
+
+
+def test_a_fault_of_ours_is_a_json_500_that_names_no_data(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sincerity.api.catalog as catalog_module
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("secret 110105199003071239")
+
+    monkeypatch.setattr(catalog_module, "catalogue_view", broken)
+    with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/catalog")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal", "message": "internal error (RuntimeError)", "details": {}}}

@@ -35,3 +35,22 @@ def test_the_key_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert CliRunner().invoke(app, ["init"]).exit_code == 0
     key_file = tmp_path / "keys" / "node-keys.json"
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_internal_fault_ends_with_one_line_and_exit_three(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sincerity.cli.main as cli
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug holding 110105199003071239")
+
+    monkeypatch.setattr(cli, "check_numbers", broken)
+    monkeypatch.setattr("sys.argv", ["sincerity", "id", "check", "11010519491231002X"])
+    monkeypatch.setenv("SINCERITY_DATA_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == cli.INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert err.strip() == "sincerity: internal error (RuntimeError); whatever was committed before it is whole"
+    assert "110105" not in err
