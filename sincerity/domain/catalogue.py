@@ -251,7 +251,7 @@ def _property_names(schema: Mapping[str, Any]) -> list[str]:
 class Catalogue(_Frozen):
     """One version of the catalogue: areas and items, codes unique."""
 
-    version: str = Field(pattern=r"^\d{4}\.\d+$")
+    version: str = Field(pattern=r"^\d{4}\.\d{1,6}$")  # fits the 16 characters the store keeps
     title: str
     areas: tuple[Area, ...] = Field(min_length=1)
     items: tuple[CatalogueItem, ...] = Field(min_length=1)

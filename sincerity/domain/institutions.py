@@ -31,7 +31,7 @@ class Institution:
 
 def validate_institution(institution: Institution, catalogue: Catalogue) -> Institution:
     """Return the institution with sorted, unique grants, or raise naming what is wrong."""
-    if not _CODE.match(institution.code):
+    if not _CODE.fullmatch(institution.code):
         raise InstitutionInvalidError(
             f"institution code {institution.code!r} must be 2–32 letters, digits, '.', '_' or '-'"
         )
@@ -42,7 +42,7 @@ def validate_institution(institution: Institution, catalogue: Catalogue) -> Inst
     except ValueError:
         kinds = ", ".join(k.value for k in InstitutionKind)
         raise InstitutionInvalidError(f"unknown institution kind {institution.kind!r}; one of: {kinds}") from None
-    if not _LOCALITY.match(institution.locality):
+    if not _LOCALITY.fullmatch(institution.locality):
         raise InstitutionInvalidError(
             f"locality {institution.locality!r} must be a 6-digit administrative division code (e.g. 110000)"
         )

@@ -23,7 +23,7 @@ class Services:
     db: Database
     clock: Clock
     vault: SubjectNumberVault
-    settings: Settings
+    settings: Settings = field(repr=False)  # the database URL may carry a password
     _catalogue: Catalogue | None = field(default=None, repr=False)
 
     def catalogue(self, conn: Connection) -> Catalogue:

@@ -64,3 +64,12 @@ def test_a_catalogue_file_that_widens_the_law_is_refused_with_file_path_and_reas
     assert f"({code})" in message
     assert "Order No. 36" in message
     assert current_catalogue(services).version != "2026.7"
+
+
+def test_a_grant_the_catalogue_in_force_no_longer_allows_is_refused(services: Services, tmp_path: Path) -> None:
+    institution(services)
+    code = pick(services)
+    load_catalogue_file(services, write_version(tmp_path, version="2026.6", edit={code: {"providers": ["court"]}}))
+    summary = submit_records(services, [record(item=code)], provider="dept-110000", source="test", keep_results=True)
+    assert summary.rejected == 1
+    assert "lets only court provide" in (summary.results[0].reason or "")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from sincerity.services.context import Services
 from sincerity.services.ingest import IngestSummary, submit_file
@@ -68,3 +69,18 @@ def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(
     path.write_text("subject_id,name\n1,2\n", encoding="utf-8")
     with pytest.raises(files.UnusableFileError, match="lacks column"):
         submit_file(services, path, fmt="csv", provider="dept-110000", process_from_lines=0)
+
+
+def test_a_quote_that_never_closes_is_refused_before_anything_is_stored(services: Services, tmp_path: Path) -> None:
+    institution(services)
+    code = pick(services)
+    item = shipped_catalogue().item(code)
+    assert item is not None
+    path = planted_file(tmp_path / "quote.csv", code, dict(item.example))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[5] = lines[5].replace(',"{', ',"{"', 1)  # one stray quote opens a field that never closes
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(files.UnusableFileError, match="never closed"):
+        submit_file(services, path, fmt="csv", provider="dept-110000")
+    with services.db.transaction(write=False) as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM records")).scalar() == 0
