@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,9 +34,12 @@ def _pg_database(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+@contextmanager
+def scratch_database(store: str, where: Path) -> Iterator[str]:
+    """A new, empty database of the given store for the length of the block."""
+    if store == "sqlite":
+        yield f"sqlite:///{where / f'node-{uuid.uuid4().hex[:6]}.db'}"
+        return
     name = f"sincerity_test_{uuid.uuid4().hex[:10]}"
     admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -48,20 +52,32 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    with scratch_database("postgresql", tmp_path_factory.mktemp("pg")) as url:
+        yield url
+
+
 def make_settings(url: str, data_dir: Path) -> Settings:
     return Settings(env=Environment.TEST, database_url=url, data_dir=data_dir)
 
 
-def migrated(url: str, data_dir: Path) -> Engine:
-    engine = create(url)
-    schema.upgrade(engine)
-    services = Services(
+def node_services(engine: Engine, data_dir: Path) -> Services:
+    """Services on a real engine (commits are real), with the test clock and keys."""
+    return Services(
         db=Database(engine),
         clock=FixedClock(NOW),
         vault=SubjectNumberVault(TEST_KEYS),
-        settings=make_settings(url, data_dir),
+        settings=make_settings(str(engine.url.render_as_string(hide_password=False)), data_dir),
     )
-    load_catalogue_file(services)
+
+
+def migrated(url: str, data_dir: Path) -> Engine:
+    """An engine on `url` with the schema from the migrations and the shipped catalogue."""
+    engine = create(url)
+    schema.upgrade(engine)
+    load_catalogue_file(node_services(engine, data_dir))
     return engine
 
 

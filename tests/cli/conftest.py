@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from sincerity.cli.main import app
-from sincerity.store.engine import create
-from tests.conftest import PG_ADMIN_URL, STORES, _pg_database
+from tests.conftest import STORES, scratch_database
 
 
 @dataclass
@@ -25,24 +21,6 @@ class Node:
 
     def run(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
-
-
-@contextmanager
-def scratch_database(store: str, where: Path) -> Iterator[str]:
-    """A new, empty database of the given store for the length of the block."""
-    if store == "sqlite":
-        yield f"sqlite:///{where / f'node-{uuid.uuid4().hex[:6]}.db'}"
-        return
-    database = f"sincerity_cli_{uuid.uuid4().hex[:10]}"
-    admin = create(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        yield _pg_database(database)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=STORES)

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from sincerity.services import ingest
 from sincerity.store import events as event_store
 from sincerity.store.engine import create
-from tests.cli.conftest import Node, scratch_database
+from tests.cli.conftest import Node
+from tests.conftest import scratch_database
 from tests.factories import person_number, shipped_catalogue
 
 HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]

@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sincerity.kit.clock import FixedClock
-from sincerity.kit.crypto import SubjectNumberVault
-from sincerity.services.catalogue import load_catalogue_file
-from sincerity.services.context import Services
 from sincerity.services.ingest import IngestSummary, submit_records
-from sincerity.store import schema
-from sincerity.store.engine import Database, create
-from tests.cli.conftest import scratch_database
-from tests.conftest import NOW, STORES, TEST_KEYS, make_settings
+from tests.conftest import STORES, migrated, node_services, scratch_database
 from tests.factories import institution, person_number, record
 from tests.integration.test_ingest import pick
 
@@ -24,15 +17,8 @@ from tests.integration.test_ingest import pick
 @pytest.mark.parametrize("store", STORES)
 def test_two_writers_with_the_same_refs_store_each_record_once(store: str, tmp_path: Path) -> None:
     with scratch_database(store, tmp_path) as url:
-        engine = create(url)
-        schema.upgrade(engine)
-        services = Services(
-            db=Database(engine),
-            clock=FixedClock(NOW),
-            vault=SubjectNumberVault(TEST_KEYS),
-            settings=make_settings(url, tmp_path),
-        )
-        load_catalogue_file(services)
+        engine = migrated(url, tmp_path)
+        services = node_services(engine, tmp_path)
         institution(services)
         code = pick(services)
         rows = [record(item=code, ref=f"C-{i}", subject_id=person_number(serial=i % 300)) for i in range(1500)]
