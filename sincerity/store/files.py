@@ -160,31 +160,28 @@ def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
         i_facts = index.get("facts")
         width = len(header)
         previous_end = reader.line_num
-        while True:
-            line = previous_end + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise UnusableFileError(
-                    f"{path}: line {line}: {exc}; rows before this line were read, none after it"
-                ) from None
-            previous_end = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if len(row) != width:
-                ref = row[i_ref] if len(row) > i_ref else ""
-                yield Rejection(line, ref, f"row has {len(row)} fields; the header has {width}")
-                continue
-            facts: Any
-            if i_facts is not None and row[i_facts] and not row[i_facts].isspace():
-                facts = row[i_facts]
-            elif fact_columns:
-                facts = FactCells({name: row[i] for i, name in fact_columns})
-            else:
-                facts = "{}"
-            yield RawRecord(row[i_ref], row[i_sid], row[i_name], row[i_item], row[i_dec], row[i_no], facts, line)
+        try:
+            for row in reader:
+                line = previous_end + 1
+                previous_end = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) != width:
+                    ref = row[i_ref] if len(row) > i_ref else ""
+                    yield Rejection(line, ref, f"row has {len(row)} fields; the header has {width}")
+                    continue
+                facts: Any
+                if i_facts is not None and row[i_facts] and not row[i_facts].isspace():
+                    facts = row[i_facts]
+                elif fact_columns:
+                    facts = FactCells({name: row[i] for i, name in fact_columns})
+                else:
+                    facts = "{}"
+                yield RawRecord(row[i_ref], row[i_sid], row[i_name], row[i_item], row[i_dec], row[i_no], facts, line)
+        except csv.Error as exc:
+            raise UnusableFileError(
+                f"{path}: line {previous_end + 1}: {exc}; rows before this line were read, none after it"
+            ) from None
 
 
 def _read_jsonl(path: Path) -> Generator[RawRecord | Rejection, None, None]:

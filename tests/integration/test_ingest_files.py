@@ -84,3 +84,18 @@ def test_a_quote_that_never_closes_is_refused_before_anything_is_stored(services
         submit_file(services, path, fmt="csv", provider="dept-110000")
     with services.db.transaction(write=False) as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM records")).scalar() == 0
+
+
+def test_a_malformed_quoted_field_stops_the_read_at_its_line_with_whole_rows_before(
+    services: Services, tmp_path: Path
+) -> None:
+    institution(services)
+    code = pick(services)
+    item = shipped_catalogue().item(code)
+    assert item is not None
+    path = planted_file(tmp_path / "bad-quote.csv", code, dict(item.example))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[250] = lines[250].replace("王芳", '"王"芳', 1)  # balanced quotes, but text after the closing one
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(files.UnusableFileError, match="line 251"):
+        submit_file(services, path, fmt="csv", provider="dept-110000", chunk_size=50, process_from_lines=10**9)
