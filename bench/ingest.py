@@ -251,6 +251,11 @@ def run_scenario(store: str, rows: int, base: int, workdir: Path, csv_path: Path
     return Result(store, scenario, rows, elapsed, raw_s, {k: len(v) for k, v in wrote.items()}, outcome)
 
 
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
+
+
 def machine() -> str:
     cpu = "unknown"
     try:
@@ -278,7 +283,7 @@ def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
         "",
         f"- Command: `python -m bench.ingest --rows {args.rows} --base {args.base} --stores {args.stores}`",
         f"- Machine: {machine()}",
-        f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB",
+        f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit()}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB",
         "- Pipeline: CSV file → UTF-8 scan → row parse → full validation (ID number, item in force, provider grant,",
         "  facts JSON Schema, dates, minimum age, display window) → keyed hash + AES-GCM seal of new numbers →",
         "  idempotency lookup per (provider, ref) → records, subjects, events in 5,000-row transactions.",

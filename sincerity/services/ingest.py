@@ -147,9 +147,9 @@ def submit_file(
         raise files.UnusableFileError(
             f"{path}: a quoted field is never closed (the file has an odd number of '\"'); nothing was read"
         )
+    ingestion = _Ingestion(services, provider=provider, chunk_size=chunk_size)
     rows = files.read_records(path, fmt)
     first = next(rows, None)  # header problems surface here, before anything is written
-    ingestion = _Ingestion(services, provider=provider, chunk_size=chunk_size)
     threshold = PROCESS_FROM_LINES if process_from_lines is None else process_from_lines
     if scan.lines >= threshold:
         rows.close()
