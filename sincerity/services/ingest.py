@@ -371,7 +371,17 @@ class _ChunkWriter:
                 summary.corrected += 1
                 data: dict[str, object] = {"item": draft.item, "version": version}
                 if known.subject_id != subject_id:
+                    # The record now names someone else (a wrong number corrected): the subject it
+                    # named before must hear of it too, in their own feed.
                     data["previous_subject_id"] = known.subject_id
+                    new_events.append(
+                        event_store.NewEvent(
+                            "records:record:moved_away",
+                            known.subject_id,
+                            record_id,
+                            {"item": draft.item, "version": version},
+                        )
+                    )
                 new_events.append(event_store.NewEvent("records:record:corrected", subject_id, record_id, data))
             # RECORD_COLUMNS: id, version, provider, ref, subject, then the draft's tail from
             # `item` to `display_until`, then catalogue version, recorded_at and batch.

@@ -383,3 +383,20 @@ def test_name_flags_table_stays_empty_when_names_agree(services: Services) -> No
     code = pick(services)
     submit(services, [record(item=code), record(item=code, ref="R-2", subject_name=" 张三 ")])
     assert count(services, name_flags) == 0
+
+
+def test_a_correction_to_another_subject_is_told_to_both_subjects(services: Services) -> None:
+    institution(services)
+    code = pick(services)
+    wrong, right = person_number(serial=1), person_number(serial=2)
+    submit(services, [record(item=code, subject_id=wrong)])
+    summary = submit(services, [record(item=code, subject_id=right)])
+    assert summary.counts()["corrected"] == 1
+    with services.db.transaction(write=False) as conn:
+        before = subject_store.get_by_hash(conn, services.vault.lookup(wrong))
+        after = subject_store.get_by_hash(conn, services.vault.lookup(right))
+        feed = [(e.tag, e.subject_id) for e in event_store.since(conn) if e.tag.startswith("records:")]
+    assert before is not None
+    assert after is not None
+    assert ("records:record:moved_away", before.id) in feed
+    assert ("records:record:corrected", after.id) in feed
