@@ -33,6 +33,7 @@ import orjson
 from sqlalchemy import text
 
 from sincerity.domain.institutions import Institution
+from sincerity.domain.records import RawRecord
 from sincerity.kit.clock import FixedClock, legal_today
 from sincerity.kit.crypto import NodeKeys, SubjectNumberVault
 from sincerity.kit.settings import Environment, Settings
@@ -128,6 +129,14 @@ def clone_database(store: str, url: str, name: str, workdir: Path) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+CSV_HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]
+
+
+def csv_row(r: RawRecord) -> list[str]:
+    """A synthetic record as a bulk-file row (facts as one JSON column)."""
+    return [r.subject_id, r.subject_name, r.item, r.ref, r.decided_on, r.decision_no, orjson.dumps(r.facts).decode()]
+
+
 def synth_for(services: Services, seed: int) -> Synth:
     catalogue = current_catalogue(services)
     with services.db.transaction(write=False) as conn:
@@ -143,20 +152,10 @@ def write_csv(path: Path, services: Services, rows: int, seed: int) -> None:
     written = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"])
+        writer.writerow(CSV_HEADER)
         while written < rows:
             for _, r in synth.people_records(1000, per_person=10.0):
-                writer.writerow(
-                    [
-                        r.subject_id,
-                        r.subject_name,
-                        r.item,
-                        r.ref,
-                        r.decided_on,
-                        r.decision_no,
-                        orjson.dumps(r.facts).decode(),
-                    ]
-                )
+                writer.writerow(csv_row(r))
                 written += 1
                 if written == rows:
                     break

@@ -16,8 +16,7 @@ import csv
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import orjson
-
+from bench.ingest import CSV_HEADER, csv_row
 from sincerity.domain.catalogue import Catalogue, InstitutionKind
 from sincerity.domain.institutions import Institution
 from sincerity.kit.clock import SystemClock, legal_today
@@ -25,7 +24,7 @@ from sincerity.store import files
 from sincerity.synth import Synth
 
 SPOILERS: list[tuple[str, int, str]] = [
-    # (what, column, replacement) — column indexes follow HEADER
+    # (what, column, replacement) — column indexes follow CSV_HEADER
     ("wrong check digit", 0, "check"),
     ("15-digit legacy number", 0, "110105900307123"),
     ("impossible date", 4, "2026-02-30"),
@@ -37,7 +36,6 @@ SPOILERS: list[tuple[str, int, str]] = [
     ("name missing", 1, ""),
     ("decision number missing", 5, ""),
 ]
-HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]
 
 
 def main() -> None:
@@ -60,18 +58,10 @@ def main() -> None:
     written = 0
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
+        writer.writerow(CSV_HEADER)
         while written < args.rows:
             for _, r in synth.people_records(500, per_person=4.0):
-                row = [
-                    r.subject_id,
-                    r.subject_name,
-                    r.item,
-                    r.ref,
-                    r.decided_on,
-                    r.decision_no,
-                    orjson.dumps(r.facts).decode(),
-                ]
+                row = csv_row(r)
                 written += 1
                 if written % args.every == 0:
                     what, column, value = SPOILERS[(written // args.every) % len(SPOILERS)]

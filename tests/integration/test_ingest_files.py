@@ -71,12 +71,17 @@ def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(
         submit_file(services, path, fmt="csv", provider="dept-110000", process_from_lines=0)
 
 
-def test_a_quote_that_never_closes_is_refused_before_anything_is_stored(services: Services, tmp_path: Path) -> None:
+def prepared(services: Services, path: Path) -> Path:
+    """A department with its grants and a planted file of one of its items."""
     institution(services)
     code = pick(services)
     item = shipped_catalogue().item(code)
     assert item is not None
-    path = planted_file(tmp_path / "quote.csv", code, dict(item.example))
+    return planted_file(path, code, dict(item.example))
+
+
+def test_a_quote_that_never_closes_is_refused_before_anything_is_stored(services: Services, tmp_path: Path) -> None:
+    path = prepared(services, tmp_path / "quote.csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[5] = lines[5].replace(',"{', ',"{"', 1)  # one stray quote opens a field that never closes
     path.write_text("".join(lines), encoding="utf-8")
@@ -89,11 +94,7 @@ def test_a_quote_that_never_closes_is_refused_before_anything_is_stored(services
 def test_a_malformed_quoted_field_stops_the_read_at_its_line_with_whole_rows_before(
     services: Services, tmp_path: Path
 ) -> None:
-    institution(services)
-    code = pick(services)
-    item = shipped_catalogue().item(code)
-    assert item is not None
-    path = planted_file(tmp_path / "bad-quote.csv", code, dict(item.example))
+    path = prepared(services, tmp_path / "bad-quote.csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[250] = lines[250].replace("王芳", '"王"芳', 1)  # balanced quotes, but text after the closing one
     path.write_text("".join(lines), encoding="utf-8")
