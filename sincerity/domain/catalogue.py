@@ -123,9 +123,6 @@ class LegalBasis(_Frozen):
     articles: str | None = None
     zh: str | None = None
 
-    def cite(self) -> str:
-        return f"{self.law}, {self.articles}" if self.articles else self.law
-
 
 class Area(_Frozen):
     code: _Code

@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sincerity.kit.errors import ConfigurationError
@@ -63,9 +62,6 @@ class NodeKeys:
         if any(len(k) != 32 for k in (keys.id_key, keys.lookup_key, keys.signing_key)):
             raise ConfigurationError(f"{source}: every key must be 32 bytes")
         return keys
-
-    def signing_private_key(self) -> Ed25519PrivateKey:
-        return Ed25519PrivateKey.from_private_bytes(self.signing_key)
 
 
 def load_keys(path: Path) -> NodeKeys:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, update
 
 from sincerity.store.sequences import allocate
 from sincerity.store.tables import batches
@@ -20,8 +20,3 @@ def start(conn: Connection, *, provider: str, source: str, filename: str | None,
 
 def finish(conn: Connection, batch_id: int, counts: dict[str, int], *, now: datetime) -> None:
     conn.execute(update(batches).where(batches.c.id == batch_id).values(finished_at=now, **counts))
-
-
-def get(conn: Connection, batch_id: int) -> dict[str, object] | None:
-    row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
-    return dict(row._mapping) if row else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -65,16 +64,3 @@ def institution_for_token(conn: Connection, token_hash: bytes) -> str | None:
             credentials.c.token_hash == token_hash, credentials.c.revoked_at.is_(None)
         )
     )
-
-
-def revoke_credentials(conn: Connection, institution_code: str, *, now: datetime) -> int:
-    result = conn.execute(
-        update(credentials)
-        .where(credentials.c.institution_code == institution_code, credentials.c.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return result.rowcount
-
-
-def codes(conn: Connection, wanted: Iterable[str]) -> set[str]:
-    return set(conn.scalars(select(institutions.c.code).where(institutions.c.code.in_(list(wanted)))))

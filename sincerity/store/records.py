@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows
@@ -91,17 +91,6 @@ def versions_of(conn: Connection, provider: str, ref: str) -> list[RecordRow]:
         select(records).where(records.c.provider_code == provider, records.c.ref == ref).order_by(records.c.version)
     )
     return [_row(r) for r in rows]
-
-
-def for_subject(conn: Connection, subject_id: int, *, current_only: bool = True) -> list[RecordRow]:
-    query = select(records).where(records.c.subject_id == subject_id)
-    if current_only:
-        query = query.where(records.c.superseded_at.is_(None))
-    return [_row(r) for r in conn.execute(query.order_by(records.c.decided_on, records.c.id, records.c.version))]
-
-
-def count_current(conn: Connection) -> int:
-    return int(conn.scalar(select(func.count()).select_from(records).where(records.c.superseded_at.is_(None))) or 0)
 
 
 def _row(r: Any) -> RecordRow:
