@@ -12,6 +12,7 @@ from sincerity.kit.crypto import SubjectNumberVault, create_keys, load_keys
 from sincerity.kit.settings import Environment, Settings
 from sincerity.services.catalogue import CatalogueLoad, load_catalogue_file
 from sincerity.services.context import Services
+from sincerity.services.lists import RulesLoad, load_measures_file, load_rules_file
 from sincerity.store import schema
 from sincerity.store.engine import Database, create
 from sincerity.web import router as web_router
@@ -41,11 +42,13 @@ def build_services(settings: Settings | None = None, *, clock: Clock | None = No
 class InitReport:
     keys_created: bool
     catalogue: CatalogueLoad
+    rules: RulesLoad
+    measures: RulesLoad
     database: str
 
 
 def init_node(settings: Settings | None = None) -> InitReport:
-    """Create keys if missing, migrate the schema, load the shipped catalogue."""
+    """Create keys if missing, migrate the schema, load the shipped catalogue, list rules and measures."""
     settings = settings or Settings()
     _, created = create_keys(settings.key_file)
     engine = create(settings.url)
@@ -56,9 +59,13 @@ def init_node(settings: Settings | None = None) -> InitReport:
     services = build_services(settings)
     try:
         loaded = load_catalogue_file(services)
+        rules = load_rules_file(services)
+        measures = load_measures_file(services)
     finally:
         services.db.engine.dispose()
-    return InitReport(keys_created=created, catalogue=loaded, database=_redacted(settings.url))
+    return InitReport(
+        keys_created=created, catalogue=loaded, rules=rules, measures=measures, database=_redacted(settings.url)
+    )
 
 
 def _redacted(url: str) -> str:

@@ -68,7 +68,7 @@ class TooManyItemsError(SincerityError):
                 "application/json": {
                     "schema": {
                         "type": "array",
-                        "items": {"$ref": "#/components/schemas/RecordIn"},
+                        "items": RecordIn.model_json_schema(),
                         "maxItems": MAX_ITEMS,
                     }
                 }

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sincerity.app import build_clock, build_services, init_node
+from sincerity.app import build_clock, init_node
+from sincerity.cli import joint
+from sincerity.cli.console import err, fail, node, out, print_json, settings
 from sincerity.domain.institutions import Institution
 from sincerity.kit.errors import SincerityError
-from sincerity.kit.settings import Settings
 from sincerity.services.catalogue import catalogue_view, load_catalogue_file
-from sincerity.services.context import Services
 from sincerity.services.health import health
 from sincerity.services.identity import check_numbers
 from sincerity.services.ingest import submit_file
@@ -41,55 +37,24 @@ id_app = typer.Typer(help="Resident ID numbers and unified social credit codes."
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(institutions_app, name="institutions")
 app.add_typer(id_app, name="id")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"sincerity: {message}", markup=False, highlight=False)
-    return typer.Exit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise _fail(f"setting SINCERITY_{where.upper()}: {first['msg']}") from None
-
-
-@contextmanager
-def _node() -> Iterator[Services]:
-    """The node's services for one command; a SincerityError becomes one line and exit 2."""
-    try:
-        services = build_services(_settings())
-    except SincerityError as exc:
-        raise _fail(exc.message) from None
-    try:
-        yield services
-    except SincerityError as exc:
-        raise _fail(exc.message) from None
-    finally:
-        services.db.engine.dispose()
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+app.add_typer(joint.lists_app, name="lists")
+app.add_typer(joint.measures_app, name="measures")
+app.command("check")(joint.check)
 
 
 @app.command()
 def init() -> None:
-    """Create or upgrade the schema, load the shipped catalogue, create the node's keys."""
+    """Create or upgrade the schema, load the shipped catalogue, list rules and measures, create the node's keys."""
     try:
-        report = init_node(_settings())
+        report = init_node(settings())
     except SincerityError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     out.print(f"database   {report.database}", highlight=False)
     out.print(f"keys       {'created' if report.keys_created else 'present'}")
     state = "loaded" if report.catalogue.new else "already loaded"
     out.print(f"catalogue  {report.catalogue.version} ({report.catalogue.items} items, {state})")
+    for loaded in (report.rules, report.measures):
+        out.print(f"{loaded.kind:<10} {loaded.version} ({'loaded' if loaded.new else 'already loaded'})")
 
 
 @app.command()
@@ -101,7 +66,7 @@ def serve(
     """Serve the API and the web pages."""
     import uvicorn
 
-    with _node() as services:  # fail here, clearly, if keys, schema or catalogue are missing
+    with node() as services:  # fail here, clearly, if keys, schema or catalogue are missing
         health(services)
     uvicorn.run("sincerity.app:asgi", factory=True, host=host, port=port, workers=workers, log_level="info")
 
@@ -114,7 +79,7 @@ def demo(
     """Load deterministic synthetic institutions, subjects and records through the real ingestion path."""
     from sincerity.synth import load_demo
 
-    with _node() as services:
+    with node() as services:
         report = load_demo(services, persons=persons, seed=seed)
     out.print(
         f"demo seed {seed}: {report.institutions} institutions, {report.persons} persons, "
@@ -133,7 +98,7 @@ def import_file(
 ) -> None:
     """Bulk ingestion. Exit 0: all rows stored; 1: some rejected (see FILE.rejects.csv); 2: unusable input."""
     rejects_path = file.with_name(file.name + ".rejects.csv")
-    with _node() as services:
+    with node() as services:
         fmt_name = files.detect_format(file, fmt)
         scan = files.scan(file)
         with _progress(as_json) as progress:
@@ -198,7 +163,7 @@ def id_check(
     numbers: Annotated[list[str] | None, typer.Argument(help="numbers; one per line on stdin if none")] = None,
 ) -> None:
     """Validate resident ID numbers and USCCs: one JSON object per line; exit 0 when all are valid."""
-    clock = build_clock(_settings())
+    clock = build_clock(settings())
     source = numbers if numbers else (line.rstrip("\r\n") for line in sys.stdin if line.strip())
     all_valid = True
     for verdict in check_numbers(source, clock=clock):
@@ -212,10 +177,10 @@ def catalog_list(
     as_json: Annotated[bool, typer.Option("--json", help="print the items as a JSON array")] = False,
 ) -> None:
     """The catalogue items in force."""
-    with _node() as services:
+    with node() as services:
         view = catalogue_view(services)
     if as_json:
-        _print_json(view["items"])
+        print_json(view["items"])
         return
     table = Table(title=f"Catalogue {view['version']}: {len(view['items'])} items in force")
     for column in ("code", "title", "subject", "polarity", "severity", "display", "disclosure"):
@@ -236,7 +201,7 @@ def catalog_list(
 @catalog_app.command("load")
 def catalog_load(file: Annotated[Path, typer.Argument(help="catalogue YAML file")]) -> None:
     """Validate a catalogue file and put its version in force."""
-    with _node() as services:
+    with node() as services:
         loaded = load_catalogue_file(services, file)
     out.print(f"catalogue {loaded.version}: {loaded.items} items ({'loaded' if loaded.new else 'already loaded'})")
 
@@ -244,10 +209,10 @@ def catalog_load(file: Annotated[Path, typer.Argument(help="catalogue YAML file"
 @institutions_app.command("list")
 def institutions_list(as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False) -> None:
     """The registered institutions and the items each may submit."""
-    with _node() as services:
+    with node() as services:
         found = list_institutions(services)
     if as_json:
-        _print_json(
+        print_json(
             [
                 {"code": i.code, "name": i.name, "kind": i.kind, "locality": i.locality, "items": list(i.items)}
                 for i in found
@@ -273,7 +238,7 @@ def institutions_add(
 ) -> None:
     """Register an institution (or update it) with the catalogue items it may submit."""
     wanted = tuple(c.strip() for c in items.split(",") if c.strip())
-    with _node() as services:
+    with node() as services:
         saved = register_institution(
             services, Institution(code=code, name=name, kind=kind, locality=locality, items=wanted)
         )

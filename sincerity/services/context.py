@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.lists import ListRules
+from sincerity.domain.measures import MeasureSet
 from sincerity.kit.clock import Clock
 from sincerity.kit.crypto import SubjectNumberVault
 from sincerity.kit.errors import ConfigurationError
 from sincerity.kit.settings import Settings
 from sincerity.store import catalogue as catalogue_store
+from sincerity.store import rulesets
 from sincerity.store.engine import Database
 from sincerity.store.tables import catalogue_versions
 
@@ -25,6 +28,8 @@ class Services:
     vault: SubjectNumberVault
     settings: Settings = field(repr=False)  # the database URL may carry a password
     _catalogue: Catalogue | None = field(default=None, repr=False)
+    _rules: ListRules | None = field(default=None, repr=False)
+    _measures: MeasureSet | None = field(default=None, repr=False)
 
     def catalogue(self, conn: Connection) -> Catalogue:
         """The catalogue in force, parsed once per version and kept in memory."""
@@ -41,3 +46,53 @@ class Services:
                 raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
             self._catalogue = loaded
         return self._catalogue
+
+    def rules(self, conn: Connection) -> ListRules | None:
+        """The list rules and tiers in force (None before any are loaded), parsed once per version."""
+        newest = rulesets.newest_version(conn, "lists")
+        if newest is None:
+            return None
+        if self._rules is None or self._rules.version != newest:
+            self._rules = ListRules.model_validate(rulesets.document(conn, "lists", newest))
+        return self._rules
+
+    def measures(self, conn: Connection) -> MeasureSet | None:
+        """The measures in force (None before any are loaded), parsed once per version."""
+        newest = rulesets.newest_version(conn, "measures")
+        if newest is None:
+            return None
+        if self._measures is None or self._measures.version != newest:
+            self._measures = MeasureSet.model_validate(rulesets.document(conn, "measures", newest))
+        return self._measures
+
+    def in_force(self, conn: Connection) -> InForce:
+        """The catalogue, list rules and measures in force, read with one query and parsed once
+        per version: the check path calls this on every request."""
+        catalogue_version, rules_version, measures_version = rulesets.newest_versions(conn)
+        if catalogue_version is None:
+            raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
+        if rules_version is None or measures_version is None:
+            raise ConfigurationError("no list rules or measures are loaded: run `sincerity init`")
+        catalogue = self._catalogue
+        if catalogue is None or catalogue.version != catalogue_version:
+            catalogue = self.catalogue(conn)
+        rules = self._rules
+        if rules is None or rules.version != rules_version:
+            rules = self.rules(conn)
+        measures = self._measures
+        if measures is None or measures.version != measures_version:
+            measures = self.measures(conn)
+        if rules is None or measures is None:  # cannot happen: their versions were just read
+            raise ConfigurationError("the list rules or measures in force could not be read")
+        return InForce(catalogue, rules, measures)
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    catalogue: Catalogue
+    rules: ListRules
+    measures: MeasureSet
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {"catalogue": self.catalogue.version, "rules": self.rules.version, "measures": self.measures.version}

@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Connection
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.lists import ListRules
 from sincerity.domain.records import RawRecord, RecordDraft, Rejection
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import NotFoundError
@@ -30,6 +31,7 @@ from sincerity.store import catalogue as catalogue_store
 from sincerity.store import events as event_store
 from sincerity.store import files
 from sincerity.store import institutions as institution_store
+from sincerity.store import lists as list_store
 from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
 from sincerity.store.bulk import DuplicateKeyError, instant_text
@@ -187,6 +189,7 @@ class _Ingestion:
             if institution is None:
                 raise NotFoundError(f"no institution {provider!r}: register it with `sincerity institutions add`")
             self.catalogue = services.catalogue(conn)
+            self.rules = services.rules(conn)
             document = catalogue_store.stored_document(conn, self.catalogue.version) or {}
         self.provider = provider
         self.plan = ValidationPlan(
@@ -218,7 +221,12 @@ class _Ingestion:
                     conn, provider=self.provider, source=source, filename=filename, now=self.now
                 )
         writer = _ChunkWriter(
-            services, self.catalogue, provider=self.provider, batch_id=summary.batch_id or 0, now=self.now
+            services,
+            self.catalogue,
+            self.rules,
+            provider=self.provider,
+            batch_id=summary.batch_id or 0,
+            now=self.now,
         )
 
         def write(conn: Connection, chunk: Validated, stored: IngestSummary) -> None:
@@ -289,10 +297,18 @@ class _ChunkWriter:
     """Writes the validated drafts of one chunk: subjects, record versions, events."""
 
     def __init__(
-        self, services: Services, catalogue: Catalogue, *, provider: str, batch_id: int, now: datetime
+        self,
+        services: Services,
+        catalogue: Catalogue,
+        rules: ListRules | None,
+        *,
+        provider: str,
+        batch_id: int,
+        now: datetime,
     ) -> None:
         self.vault = services.vault
         self.catalogue_version = catalogue.version
+        self.placements = rules.placements if rules else {}
         self.provider = provider
         self.batch_id = batch_id
         self.now = now
@@ -347,6 +363,7 @@ class _ChunkWriter:
         trailer = (self.catalogue_version, instant_text(self.now, dialect), self.batch_id)
         rows: list[tuple[object, ...]] = []
         closed: list[tuple[int, int]] = []
+        placed: list[tuple[int, int, int, RecordDraft]] = []  # versions whose item is on a list
         for draft in drafts:
             subject_id = subject_ids[draft.number]
             known = current.get(draft.ref)
@@ -386,11 +403,61 @@ class _ChunkWriter:
             # RECORD_COLUMNS: id, version, provider, ref, subject, then the draft's tail from
             # `item` to `display_until`, then catalogue version, recorded_at and batch.
             rows.append((record_id, version, self.provider, draft.ref, subject_id, *draft[6:12], *trailer))
+            if draft.item in self.placements:
+                placed.append((record_id, version, subject_id, draft))
             if keep_results:
                 summary.results.append(RowResult(draft.line, draft.ref, outcome, None, record_id, version))
         record_store.close_versions(conn, closed, now=self.now)
         record_store.insert_many(conn, rows)
+        if placed or closed:
+            self._list_entries(conn, placed, [record_id for record_id, _ in closed], new_events)
         event_store.append(conn, new_events, now=self.now, batch_id=self.batch_id or None)
+
+    def _list_entries(
+        self,
+        conn: Connection,
+        placed: list[tuple[int, int, int, RecordDraft]],
+        corrected: list[int],
+        new_events: list[event_store.EventTuple],
+    ) -> None:
+        """Keep list entries in step with the records just written, in the same transaction, so
+        that a check made a moment later already sees them (§VI(2))."""
+        before = {(e.list_code, e.record_id): e for e in list_store.of_records(conn, corrected)}
+        list_store.delete_for_records(conn, corrected)
+        entry_rows = []
+        after: set[tuple[str, int]] = set()
+        for record_id, version, subject_id, draft in placed:
+            for placement in self.placements[draft.item]:
+                key = (placement.list_code, record_id)
+                after.add(key)
+                entry_rows.append(
+                    (
+                        placement.list_code,
+                        record_id,
+                        version,
+                        subject_id,
+                        draft.item,
+                        placement.rule_id,
+                        placement.rule_version,
+                        draft.decided_on,
+                        draft.display_until,
+                    )
+                )
+                data = {"list": placement.list_code, "rule": placement.rule_id, "rule_version": placement.rule_version}
+                old = before.get(key)
+                if old is not None and old.subject_id == subject_id:
+                    new_events.append(("lists:entry:changed", subject_id, record_id, {**data, "version": version}))
+                else:
+                    if old is not None:
+                        new_events.append(
+                            ("lists:entry:removed", old.subject_id, record_id, {**data, "version": version})
+                        )
+                    new_events.append(("lists:entry:added", subject_id, record_id, {**data, "version": version}))
+        for key, old in before.items():
+            if key not in after:
+                data = {"list": old.list_code, "rule": old.rule_id, "rule_version": old.rule_version}
+                new_events.append(("lists:entry:removed", old.subject_id, old.record_id, data))
+        list_store.insert_many(conn, entry_rows)
 
     def _subjects(
         self,

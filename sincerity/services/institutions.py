@@ -60,3 +60,11 @@ def authenticate(services: Services, token: str) -> Institution:
     if institution is None:
         raise AuthenticationError("the credential is unknown or revoked")
     return institution
+
+
+def get_institution(services: Services, code: str) -> Institution:
+    with services.db.transaction(write=False) as conn:
+        found = institution_store.get(conn, code)
+    if found is None:
+        raise NotFoundError(f"no institution {code!r}")
+    return found

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects import postgresql
@@ -200,4 +201,116 @@ events = Table(
     Column("data", Document),
 )
 
-ALL_SEQUENCES = ("subjects", "records", "events", "batches")
+# Versions of the list rules (`lists`) and the measures (`measures`) as loaded; the newest
+# loaded version of each kind is in force, as for the catalogue.
+rule_sets = Table(
+    "rule_sets",
+    metadata,
+    Column("kind", String(16), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("document", Document, nullable=False),
+    Column("loaded_at", Instant, nullable=False),
+    PrimaryKeyConstraint("kind", "version"),
+    CheckConstraint("kind IN ('lists', 'measures')", name="kind"),
+)
+
+# Derived from records by the list rules: one row per (list, record), naming the record version
+# and the rule version it rests on. Kept in step with records in the ingestion transaction and
+# rebuilt by `sincerity lists recompute`; reads filter by the clock (ends_on is exclusive).
+list_entries = Table(
+    "list_entries",
+    metadata,
+    Column("list_code", String(64), nullable=False),
+    Column("record_id", Id, nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("subject_id", Id, nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    PrimaryKeyConstraint("list_code", "record_id"),
+    Index("ix_list_entries_subject_id", "subject_id"),
+)
+
+# Organisation–person links (legal representative, principal person in charge, …) with the
+# period they hold, versioned per (provider, ref) like records (§VI(2) "down to persons").
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, nullable=False, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("provider_code", String(32), nullable=False),
+    Column("ref", String(128), nullable=False),
+    Column("organisation_id", Id, nullable=False),
+    Column("person_id", Id, nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("recorded_at", Instant, nullable=False),
+    Column("superseded_at", Instant),
+    PrimaryKeyConstraint("id", "version"),
+    Index("ix_links_person_id", "person_id"),
+    Index("ix_links_organisation_id", "organisation_id"),
+    Index(
+        "uq_links_current_ref",
+        "provider_code",
+        "ref",
+        unique=True,
+        sqlite_where=text("superseded_at IS NULL"),
+        postgresql_where=text("superseded_at IS NULL"),
+    ),
+)
+
+# Every point-of-service check: who asked, for which action, what was answered, and the
+# versions the answer rests on (DESIGN.md §3b-3). A batch is one row; its answer names the
+# subjects asked and the measures that applied.
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Instant, nullable=False),
+    Column("institution_code", String(32)),  # None: the platform's operator, at the console
+    Column("action", String(64), nullable=False),
+    Column("subject_id", Id, index=True),  # a single check of a known subject
+    Column("subjects", Integer, nullable=False),
+    Column("applying", Integer, nullable=False),
+    Column("answer", Document, nullable=False),
+    Column("catalogue_version", String(16), nullable=False),
+    Column("rules_version", String(16), nullable=False),
+    Column("measures_version", String(16), nullable=False),
+)
+
+# What the implementing institution did with a check's answer (kept for supervision).
+check_feedback = Table(
+    "check_feedback",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("check_id", Id, ForeignKey("checks.id"), nullable=False, index=True),
+    Column("institution_code", String(32), nullable=False),
+    Column("measure_code", String(64), nullable=False),
+    Column("subject_id", Id),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text),
+    Column("at", Instant, nullable=False),
+    CheckConstraint("outcome IN ('applied', 'not_applied')", name="outcome"),
+)
+
+# One measure lifted on its own for the reasons resting on one record, the entry staying
+# (DESIGN.md §3b-7; SPC Provisions 2015 Art. 9).
+measure_lifts = Table(
+    "measure_lifts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("measure_code", String(64), nullable=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("record_id", Id, nullable=False),
+    Column("lifted_on", Date, nullable=False),
+    Column("institution_code", String(32)),
+    Column("reason", Text, nullable=False),
+    Column("at", Instant, nullable=False),
+    UniqueConstraint("measure_code", "subject_id", "record_id", name="uq_measure_lifts_reason"),
+)
+
+ALL_SEQUENCES = ("subjects", "records", "events", "batches", "links")

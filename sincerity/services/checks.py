@@ -1,0 +1,424 @@
+"""§VI(2), DESIGN.md §3b-5: the point-of-service check, its feedback, and lifting one measure.
+
+A check answers, for one action only, whether each measure governing it applies to a subject,
+with the chain measure ← list entry ← record (version) ← catalogue item ← legal basis; never
+the dossier. Only what may be shown today is read (entries and records filtered by the clock),
+and every check is written, with the versions it used, in the same transaction as it is made.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sincerity.domain.catalogue import SubjectKind
+from sincerity.domain.identity import InvalidSubjectNumberError, mask_number, parse_number
+from sincerity.domain.institutions import Institution
+from sincerity.domain.lists import Entry
+from sincerity.domain.measures import (
+    Lift,
+    LinkedOrganisation,
+    Measure,
+    Situation,
+    decide,
+    needs_links,
+    needs_records,
+    needs_standing,
+)
+from sincerity.domain.tiers import ShownRecord, spotless_run, tier_of
+from sincerity.kit.clock import legal_today
+from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sincerity.services.context import InForce, Services
+from sincerity.store import checks as check_store
+from sincerity.store import events as event_store
+from sincerity.store import links as link_store
+from sincerity.store import lists as list_store
+from sincerity.store import records as record_store
+from sincerity.store import subjects as subject_store
+
+MAX_BATCH = 10_000
+
+
+class UnknownActionError(InvalidInputError):
+    code = "unknown_action"
+
+
+def _governing(in_force: InForce, action: str, today: date, institution: Institution | None) -> list[Measure]:
+    """The measures governing `action`; the asker must implement at least one of them (a check
+    is bound to the asker's duty: an airline asks about flights, not about hiring)."""
+    if action not in in_force.measures.action_codes:
+        raise UnknownActionError(
+            f"unknown action {action!r}: see GET /api/v1/measures for the actions measures govern",
+            details={"action": action},
+        )
+    measures = in_force.measures.governing(action, today)
+    if institution is not None and not any(institution.kind in m.implementers for m in measures):
+        raise PermissionDeniedError(
+            f"a {institution.kind} implements no measure governing {action!r}",
+            details={"action": action, "kind": institution.kind},
+        )
+    return measures
+
+
+@dataclass
+class _Held:
+    """What the store holds about some subjects, as shown today."""
+
+    entries: dict[int, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    records: dict[int, list[ShownRecord]] = field(default_factory=lambda: defaultdict(list))
+    roles: dict[int, list[link_store.HeldRole]] = field(default_factory=lambda: defaultdict(list))
+    lifts: dict[int, dict[tuple[str, int], Lift]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def _read(
+    conn: Connection, subjects: Sequence[subject_store.SubjectRef], measures: Sequence[Measure], today: date
+) -> _Held:
+    """Entries, records, links and lifts for `subjects` (and the organisations their persons
+    are linked to), with as few queries as the measures need."""
+    held = _Held()
+    ids = [s.id for s in subjects]
+    if not ids:
+        return held
+    organisation_ids: set[int] = set()
+    if needs_links(measures):
+        persons = [s.id for s in subjects if s.kind == SubjectKind.PERSON]
+        for person_id, role in link_store.roles_held(conn, persons, today):
+            held.roles[person_id].append(role)
+            organisation_ids.add(role.organisation_id)
+    everyone = [*ids, *organisation_ids.difference(ids)]
+    for entry in list_store.shown_of_subjects(conn, everyone, today):
+        held.entries[entry.subject_id].append(entry)
+    if needs_records(measures):
+        for subject_id, record in record_store.shown_of_subjects(conn, everyone, today):
+            held.records[subject_id].append(record)
+    if held.entries or held.records:
+        for subject_id, lift in check_store.lifts_of(conn, everyone):
+            held.lifts[subject_id][(lift.measure_code, lift.record_id)] = lift
+    return held
+
+
+def _situation(
+    subject: subject_store.SubjectRef, held: _Held, measures: Sequence[Measure], in_force: InForce, today: date
+) -> Situation:
+    linked = [
+        LinkedOrganisation(
+            role.organisation_id,
+            role.organisation_masked,
+            role.role,
+            role.link_id,
+            held.entries.get(role.organisation_id, ()),
+            held.records.get(role.organisation_id, ()),
+        )
+        for role in held.roles.get(subject.id, ())
+    ]
+    # A lift recorded for the subject counts for them; one recorded for an organisation counts
+    # for every person its measures reach.
+    lifts = dict(held.lifts.get(subject.id, {}))
+    for org in linked:
+        lifts.update(held.lifts.get(org.subject_id, {}))
+    situation = Situation(
+        today=today,
+        entries=held.entries.get(subject.id, ()),
+        records=held.records.get(subject.id, ()),
+        linked=linked,
+        lifts=lifts,
+    )
+    if needs_standing(measures):
+        situation.spotless = spotless_run(
+            situation.records, catalogue=in_force.catalogue, known_since=subject.registered_on, today=today
+        )
+        situation.tier = tier_of(
+            in_force.rules,
+            entries=situation.entries,
+            records=situation.records,
+            spotless=situation.spotless,
+            catalogue=in_force.catalogue,
+            today=today,
+        )
+    return situation
+
+
+def _unknown_answers(measures: Sequence[Measure]) -> list[dict[str, Any]]:
+    """Nothing is held about the subject: no measure applies, and none can be explained."""
+    return [
+        {
+            "code": m.code,
+            "kind": m.kind.value,
+            "applies": False,
+            "until": None,
+            "because": [],
+            "not_counted": [],
+            "legal_basis": m.basis_view,
+        }
+        for m in measures
+    ]
+
+
+def check_subject(services: Services, number: str, *, action: str, institution: Institution | None) -> dict[str, Any]:
+    """Answer whether each measure governing `action` applies to the subject; record the check.
+
+    `institution` None is the platform's operator at the console."""
+    now = services.clock.now()
+    today = legal_today(now)
+    identity = parse_number(number, today=today)
+    number_hash = services.vault.lookup(identity.number)
+    with services.db.transaction() as conn:
+        in_force = services.in_force(conn)
+        measures = _governing(in_force, action, today, institution)
+        found = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+        if found is None:
+            answers = _unknown_answers(measures)
+            masked = identity.masked()
+        else:
+            held = _read(conn, [found], measures, today)
+            situation = _situation(found, held, measures, in_force, today)
+            answers = [decide(m, situation, catalogue=in_force.catalogue).view() for m in measures]
+            masked = found.masked
+        answer: dict[str, Any] = {
+            "action": action,
+            "at": now.isoformat(),
+            "subject": masked,
+            "known": found is not None,
+            "measures": answers,
+            "versions": in_force.versions,
+        }
+        applying = sum(1 for a in answers if a["applies"])
+        answer["check_id"] = check_store.record(
+            conn,
+            at=now,
+            institution=institution.code if institution else None,
+            action=action,
+            subject_id=found.id if found else None,
+            subjects=1,
+            applying=applying,
+            answer=answer,
+            versions=in_force.versions,
+        )
+    return answer
+
+
+def check_batch(
+    services: Services, numbers: Sequence[str], *, action: str, institution: Institution | None
+) -> dict[str, Any]:
+    """Many subjects, one action, one recorded check. Each subject gets `applies` and the codes
+    of the measures that apply; those that apply carry their full explanation."""
+    if len(numbers) > MAX_BATCH:
+        raise InvalidInputError(f"at most {MAX_BATCH} subjects per batch; split the request")
+    now = services.clock.now()
+    today = legal_today(now)
+    results: list[dict[str, Any]] = []
+    hashes: dict[int, bytes] = {}
+    masked: dict[int, str] = {}
+    lookup = services.vault.lookup
+    for index, raw in enumerate(numbers):
+        try:
+            identity = parse_number(raw, today=today) if isinstance(raw, str) else None
+        except InvalidSubjectNumberError as exc:
+            results.append({"index": index, "error": exc.message})
+            continue
+        if identity is None:
+            results.append({"index": index, "error": "a subject number is text"})
+            continue
+        hashes[index] = lookup(identity.number)
+        masked[index] = mask_number(identity.number, kind=identity.kind)
+        results.append({"index": index, "subject": masked[index], "applies": False, "measures": []})
+    with services.db.transaction() as conn:
+        in_force = services.in_force(conn)
+        measures = _governing(in_force, action, today, institution)
+        found = subject_store.refs_by_hashes(conn, set(hashes.values()))
+        known = list({s.id: s for s in found.values()}.values())
+        held = _read(conn, known, measures, today)
+        standing = needs_standing(measures)
+        applying: list[dict[str, Any]] = []
+        for index, number_hash in hashes.items():
+            subject = found.get(number_hash)
+            if subject is None:
+                continue
+            bare = subject.id not in held.entries and subject.id not in held.records and subject.id not in held.roles
+            if bare and not standing:
+                continue  # nothing shown about them or their organisations: no measure can apply
+            situation = _situation(subject, held, measures, in_force, today)
+            answers = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
+            applied = [a for a in answers if a.applies]
+            if applied:
+                result = results[index]
+                result["applies"] = True
+                result["measures"] = [a.view() for a in applied]
+                applying.append({"subject_id": subject.id, "measures": [a.code for a in applied]})
+        check_id = check_store.record(
+            conn,
+            at=now,
+            institution=institution.code if institution else None,
+            action=action,
+            subject_id=None,
+            subjects=len(numbers),
+            applying=len(applying),
+            answer={
+                "action": action,
+                "governing": [m.code for m in measures],
+                "asked": sorted(s.id for s in known),
+                "unknown": len(hashes) - sum(1 for h in hashes.values() if h in found),
+                "invalid": len(numbers) - len(hashes),
+                "applying": applying,
+            },
+            versions=in_force.versions,
+        )
+    return {
+        "check_id": check_id,
+        "action": action,
+        "at": now.isoformat(),
+        "subjects": len(numbers),
+        "applying": len(applying),
+        "results": results,
+        "versions": in_force.versions,
+    }
+
+
+# --- feedback and lifting ---------------------------------------------------------------------
+
+
+class FeedbackInvalidError(InvalidInputError):
+    code = "feedback_invalid"
+
+
+def give_feedback(
+    services: Services,
+    check_id: int,
+    *,
+    institution: Institution,
+    measure: str,
+    outcome: str,
+    reason: str | None,
+    subject: str | None = None,
+) -> dict[str, Any]:
+    """The implementing institution reports what it did with a check's answer (kept for
+    supervision, §VII(1)). Only the institution that asked may answer for its check."""
+    if outcome not in ("applied", "not_applied"):
+        raise FeedbackInvalidError("outcome is `applied` or `not_applied`")
+    if outcome == "not_applied" and not (reason and reason.strip()):
+        raise FeedbackInvalidError("say why a measure was not applied (reason)")
+    now = services.clock.now()
+    with services.db.transaction() as conn:
+        check = check_store.get(conn, check_id)
+        if check is None or check.institution_code != institution.code:
+            # The same answer for a check of another institution: ids must not reveal checks.
+            raise NotFoundError(f"no check {check_id} made by {institution.code}")
+        subject_id = check.subject_id
+        if check.subjects > 1 or subject is not None:
+            subject_id = _subject_of_feedback(services, conn, check, subject)
+        codes = _measures_of(check)
+        if measure not in codes:
+            raise FeedbackInvalidError(
+                f"measure {measure!r} was not part of check {check_id}'s answer", details={"measures": sorted(codes)}
+            )
+        feedback_id = check_store.add_feedback(
+            conn,
+            check_id=check_id,
+            institution=institution.code,
+            measure=measure,
+            subject_id=subject_id,
+            outcome=outcome,
+            reason=reason,
+            at=now,
+        )
+        event_store.append(
+            conn,
+            [
+                event_store.NewEvent(
+                    "checks:feedback:given",
+                    subject_id,
+                    feedback_id,
+                    {"check": check_id, "measure": measure, "outcome": outcome, "institution": institution.code},
+                )
+            ],
+            now=now,
+        )
+    return {"feedback_id": feedback_id, "check_id": check_id, "measure": measure, "outcome": outcome}
+
+
+def _measures_of(check: check_store.StoredCheck) -> set[str]:
+    if check.subjects == 1 and "measures" in check.answer:
+        return {m["code"] for m in check.answer["measures"]}
+    return {code for hit in check.answer.get("applying", []) for code in hit["measures"]} | set(
+        check.answer.get("governing", [])
+    )
+
+
+def _subject_of_feedback(
+    services: Services, conn: Connection, check: check_store.StoredCheck, subject: str | None
+) -> int:
+    if subject is None:
+        raise FeedbackInvalidError("feedback on a batch check names the subject (subject)")
+    identity = parse_number(subject, today=legal_today(services.clock.now()))
+    number_hash = services.vault.lookup(identity.number)
+    found = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+    asked = check.answer.get("asked", [check.subject_id])
+    if found is None or found.id not in asked:
+        raise FeedbackInvalidError("that subject was not part of the check")
+    return found.id
+
+
+def lift_measure(
+    services: Services,
+    number: str,
+    *,
+    measure: str,
+    record_id: int,
+    reason: str,
+    institution: Institution | None,
+    lifted_on: date | None = None,
+) -> dict[str, Any]:
+    """Lift one measure for the reasons resting on one record while the record and its list
+    entries stay (DESIGN.md §3b-7; e.g. SPC Provisions 2015 Art. 9: security given)."""
+    if not reason.strip():
+        raise InvalidInputError("a lift needs a reason")
+    now = services.clock.now()
+    today = legal_today(now)
+    identity = parse_number(number, today=today)
+    number_hash = services.vault.lookup(identity.number)
+    with services.db.transaction() as conn:
+        in_force = services.in_force(conn)
+        found_measure = next((m for m in in_force.measures.measures if m.code == measure), None)
+        if found_measure is None:
+            raise NotFoundError(f"no measure {measure!r}")
+        if not found_measure.liftable:
+            raise ConflictError(f"measure {measure} may not be lifted on its own: its basis lifts it with the entry")
+        if institution is not None and institution.kind not in found_measure.issuers:
+            raise PermissionDeniedError(f"a {institution.kind} does not issue measure {measure}")
+        subject = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+        if subject is None:
+            raise NotFoundError("no information is held about that subject")
+        held = _read(conn, [subject], [found_measure], today)
+        situation = _situation(subject, held, [found_measure], in_force, today)
+        answer = decide(found_measure, situation, catalogue=in_force.catalogue)
+        if any(r.get("record", {}).get("id") == record_id and "lifted" in r for r in answer.not_counted):
+            raise ConflictError(f"measure {measure} is already lifted for record {record_id}")
+        resting = {r["record"]["id"] for r in [*answer.because, *answer.not_counted] if r.get("record")}
+        if record_id not in resting:
+            raise ConflictError(f"measure {measure} does not rest on record {record_id} for that subject today")
+        on = lifted_on or today
+        lift_id = check_store.add_lift(
+            conn,
+            measure=measure,
+            subject_id=subject.id,
+            record_id=record_id,
+            lifted_on=on,
+            institution=institution.code if institution else None,
+            reason=reason,
+            at=now,
+        )
+        event_store.append(
+            conn,
+            [
+                event_store.NewEvent(
+                    "measures:measure:lifted", subject.id, lift_id, {"measure": measure, "record": record_id}
+                )
+            ],
+            now=now,
+        )
+    return {"lift_id": lift_id, "measure": measure, "record_id": record_id, "lifted_on": on.isoformat()}

@@ -1,0 +1,156 @@
+"""Checks as answered, the feedback on them, and measures lifted on their own."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from sincerity.domain.measures import Lift
+from sincerity.store._sql import among
+from sincerity.store.tables import check_feedback, checks, measure_lifts
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheck:
+    id: int
+    at: datetime
+    institution_code: str | None
+    action: str
+    subject_id: int | None
+    subjects: int
+    applying: int
+    answer: dict[str, Any]
+    versions: dict[str, str]
+
+
+def record(
+    conn: Connection,
+    *,
+    at: datetime,
+    institution: str | None,
+    action: str,
+    subject_id: int | None,
+    subjects: int,
+    applying: int,
+    answer: dict[str, Any],
+    versions: dict[str, str],
+) -> int:
+    """Write one check (single or batch) and return its id."""
+    return int(
+        conn.execute(
+            insert(checks)
+            .values(
+                at=at,
+                institution_code=institution,
+                action=action,
+                subject_id=subject_id,
+                subjects=subjects,
+                applying=applying,
+                answer=answer,
+                catalogue_version=versions["catalogue"],
+                rules_version=versions["rules"],
+                measures_version=versions["measures"],
+            )
+            .returning(checks.c.id)
+        ).scalar_one()
+    )
+
+
+def get(conn: Connection, check_id: int) -> StoredCheck | None:
+    r = conn.execute(select(checks).where(checks.c.id == check_id)).first()
+    if r is None:
+        return None
+    versions = {"catalogue": r.catalogue_version, "rules": r.rules_version, "measures": r.measures_version}
+    return StoredCheck(
+        r.id, r.at, r.institution_code, r.action, r.subject_id, r.subjects, r.applying, r.answer, versions
+    )
+
+
+def of_subject(conn: Connection, subject_id: int) -> list[StoredCheck]:
+    """Single checks about one subject, oldest first (the subject's view of who asked)."""
+    rows = conn.execute(select(checks.c.id).where(checks.c.subject_id == subject_id).order_by(checks.c.id))
+    return [c for c in (get(conn, r[0]) for r in rows) if c is not None]
+
+
+def add_feedback(
+    conn: Connection,
+    *,
+    check_id: int,
+    institution: str,
+    measure: str,
+    subject_id: int | None,
+    outcome: str,
+    reason: str | None,
+    at: datetime,
+) -> int:
+    return int(
+        conn.execute(
+            insert(check_feedback)
+            .values(
+                check_id=check_id,
+                institution_code=institution,
+                measure_code=measure,
+                subject_id=subject_id,
+                outcome=outcome,
+                reason=reason,
+                at=at,
+            )
+            .returning(check_feedback.c.id)
+        ).scalar_one()
+    )
+
+
+def feedback_of(conn: Connection, check_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(check_feedback).where(check_feedback.c.check_id == check_id).order_by(check_feedback.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def lifts_of(conn: Connection, subject_ids: Collection[int]) -> list[tuple[int, Lift]]:
+    """(subject id, lift) for the measures lifted on their own for these subjects."""
+    if not subject_ids:
+        return []
+    rows = conn.execute(
+        select(
+            measure_lifts.c.subject_id,
+            measure_lifts.c.measure_code,
+            measure_lifts.c.record_id,
+            measure_lifts.c.lifted_on,
+            measure_lifts.c.institution_code,
+            measure_lifts.c.reason,
+        ).where(among(measure_lifts.c.subject_id, subject_ids, conn.dialect.name))
+    )
+    return [(r[0], Lift(r[1], r[2], r[3], r[4] or "platform", r[5])) for r in rows]
+
+
+def add_lift(
+    conn: Connection,
+    *,
+    measure: str,
+    subject_id: int,
+    record_id: int,
+    lifted_on: date,
+    institution: str | None,
+    reason: str,
+    at: datetime,
+) -> int:
+    return int(
+        conn.execute(
+            insert(measure_lifts)
+            .values(
+                measure_code=measure,
+                subject_id=subject_id,
+                record_id=record_id,
+                lifted_on=lifted_on,
+                institution_code=institution,
+                reason=reason,
+                at=at,
+            )
+            .returning(measure_lifts.c.id)
+        ).scalar_one()
+    )

@@ -1,0 +1,250 @@
+"""List entries: kept in step with records, rebuilt in the database by a full recompute."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, text
+
+from sincerity.domain.lists import Entry, ListRules
+from sincerity.store._sql import among
+from sincerity.store.bulk import insert_rows, instant_text
+from sincerity.store.sequences import allocate
+from sincerity.store.tables import list_entries
+
+ENTRY_COLUMNS = (
+    "list_code",
+    "record_id",
+    "record_version",
+    "subject_id",
+    "item_code",
+    "rule_id",
+    "rule_version",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _entry(r: Sequence[object]) -> Entry:
+    return Entry(*r)  # type: ignore[arg-type]  # columns in ENTRY_COLUMNS order
+
+
+def of_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
+    """The entries resting on any version of these records."""
+    if not record_ids:
+        return []
+    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
+    rows = conn.execute(select(*columns).where(among(list_entries.c.record_id, record_ids, conn.dialect.name)))
+    return [_entry(r) for r in rows]
+
+
+def delete_for_records(conn: Connection, record_ids: Collection[int]) -> None:
+    if record_ids:
+        conn.execute(delete(list_entries).where(among(list_entries.c.record_id, record_ids, conn.dialect.name)))
+
+
+def insert_many(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
+    """Rows in `ENTRY_COLUMNS` order, values in wire form (dates as ISO text)."""
+    insert_rows(conn, list_entries, ENTRY_COLUMNS, rows)
+
+
+def entry_row(entry: Entry) -> tuple[object, ...]:
+    """An entry in `ENTRY_COLUMNS` order, in wire form."""
+    return (
+        entry.list_code,
+        entry.record_id,
+        entry.record_version,
+        entry.subject_id,
+        entry.item_code,
+        entry.rule_id,
+        entry.rule_version,
+        entry.starts_on.isoformat(),
+        entry.ends_on.isoformat() if entry.ends_on else None,
+    )
+
+
+def shown_of_subjects(conn: Connection, subject_ids: Collection[int], today: date) -> list[Entry]:
+    """Entries of these subjects that may be shown and used today (the clock filters, not a sweep)."""
+    if not subject_ids:
+        return []
+    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
+    rows = conn.execute(
+        select(*columns).where(
+            among(list_entries.c.subject_id, subject_ids, conn.dialect.name),
+            list_entries.c.starts_on <= today,
+            or_(list_entries.c.ends_on.is_(None), list_entries.c.ends_on > today),
+        )
+    )
+    return [_entry(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ListCount:
+    list_code: str
+    entries: int
+    subjects: int
+
+
+def counts(conn: Connection, today: date) -> dict[str, ListCount]:
+    """Entries and distinct subjects per list, as shown today."""
+    rows = conn.execute(
+        select(
+            list_entries.c.list_code,
+            func.count(),
+            func.count(func.distinct(list_entries.c.subject_id)),
+        )
+        .where(
+            and_(
+                list_entries.c.starts_on <= today,
+                or_(list_entries.c.ends_on.is_(None), list_entries.c.ends_on > today),
+            )
+        )
+        .group_by(list_entries.c.list_code)
+    )
+    return {r[0]: ListCount(r[0], r[1], r[2]) for r in rows}
+
+
+@dataclass
+class RecomputeReport:
+    """What a full recompute changed, per list."""
+
+    added: dict[str, int]
+    removed: dict[str, int]
+    changed: dict[str, int]
+    entries: int
+
+    @property
+    def total_changes(self) -> int:
+        return sum(self.added.values()) + sum(self.removed.values()) + sum(self.changed.values())
+
+
+_DIFFERS = (
+    "e.record_version <> f.record_version OR e.subject_id <> f.subject_id OR e.rule_id <> f.rule_id "
+    "OR e.rule_version <> f.rule_version OR e.starts_on <> f.starts_on "
+    "OR (e.ends_on IS NULL) <> (f.ends_on IS NULL) OR e.ends_on <> f.ends_on"
+)
+
+
+def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> RecomputeReport:
+    """Rebuild every entry from the current records inside the database, and record an event
+    for each entry added, removed or changed. Rows never travel through Python: the rules go
+    in as a small placement table, the store joins, diffs and writes."""
+    dialect = conn.dialect.name
+    temp = "CREATE TEMPORARY TABLE"
+    conn.execute(text("DROP TABLE IF EXISTS recompute_placements"))
+    conn.execute(text("DROP TABLE IF EXISTS recompute_entries"))
+    conn.execute(
+        text(
+            f"{temp} recompute_placements (item_code VARCHAR(64) NOT NULL, list_code VARCHAR(64) NOT NULL, "
+            "rule_id VARCHAR(64) NOT NULL, rule_version INTEGER NOT NULL, PRIMARY KEY (item_code, list_code))"
+        )
+    )
+    placements = [
+        {"item": item, "list": p.list_code, "rule": p.rule_id, "version": p.rule_version}
+        for item, found in rules.placements.items()
+        for p in found
+    ]
+    if placements:
+        conn.execute(
+            text("INSERT INTO recompute_placements VALUES (:item, :list, :rule, :version)"),
+            placements,
+        )
+    conn.execute(
+        text(
+            f"{temp} recompute_entries AS "
+            "SELECT p.list_code, r.id AS record_id, r.version AS record_version, r.subject_id, r.item_code, "
+            "p.rule_id, p.rule_version, r.decided_on AS starts_on, r.display_until AS ends_on "
+            "FROM records r JOIN recompute_placements p ON p.item_code = r.item_code "
+            "WHERE r.superseded_at IS NULL"
+        )
+    )
+    conn.execute(text("CREATE UNIQUE INDEX recompute_entries_key ON recompute_entries (list_code, record_id)"))
+    if dialect == "postgresql":
+        conn.execute(text("ANALYZE recompute_entries"))
+
+    added_from = (
+        "FROM recompute_entries f LEFT JOIN list_entries e ON e.list_code = f.list_code AND e.record_id = f.record_id "
+        "WHERE e.record_id IS NULL"
+    )
+    removed_from = (
+        "FROM list_entries e LEFT JOIN recompute_entries f ON f.list_code = e.list_code AND f.record_id = e.record_id "
+        "WHERE f.record_id IS NULL"
+    )
+    changed_from = (
+        "FROM list_entries e JOIN recompute_entries f ON f.list_code = e.list_code AND f.record_id = e.record_id "
+        f"WHERE {_DIFFERS}"
+    )
+    report = RecomputeReport(
+        added=_count_by_list(conn, "f", added_from),
+        removed=_count_by_list(conn, "e", removed_from),
+        changed=_count_by_list(conn, "e", changed_from),
+        entries=0,
+    )
+    at = instant_text(now, dialect)
+    for tag, alias, source, count in (
+        ("lists:entry:added", "f", added_from, sum(report.added.values())),
+        ("lists:entry:removed", "e", removed_from, sum(report.removed.values())),
+        ("lists:entry:changed", "f", changed_from, sum(report.changed.values())),
+    ):
+        if count:
+            _events(conn, tag, alias, source, count, at)
+    # Apply the difference rather than rewriting every entry: after a rule change most stay.
+    conn.execute(
+        text(
+            "DELETE FROM list_entries WHERE NOT EXISTS (SELECT 1 FROM recompute_entries f "
+            "WHERE f.list_code = list_entries.list_code AND f.record_id = list_entries.record_id)"
+        )
+    )
+    columns = ", ".join(ENTRY_COLUMNS)
+    changed_keys = (
+        "SELECT e.list_code, e.record_id FROM list_entries e JOIN recompute_entries f "
+        f"ON f.list_code = e.list_code AND f.record_id = e.record_id WHERE {_DIFFERS}"
+    )
+    if dialect == "postgresql":
+        conn.execute(text(f"DELETE FROM list_entries WHERE (list_code, record_id) IN ({changed_keys})"))
+    else:
+        conn.execute(
+            text(
+                "DELETE FROM list_entries WHERE rowid IN (SELECT e.rowid FROM list_entries e JOIN recompute_entries f "
+                f"ON f.list_code = e.list_code AND f.record_id = e.record_id WHERE {_DIFFERS})"
+            )
+        )
+    conn.execute(
+        text(f"INSERT INTO list_entries ({columns}) SELECT {', '.join('f.' + c for c in ENTRY_COLUMNS)} {added_from}")
+    )
+    report.entries = conn.execute(text("SELECT count(*) FROM recompute_entries")).scalar_one()
+    conn.execute(text("DROP TABLE recompute_entries"))
+    conn.execute(text("DROP TABLE recompute_placements"))
+    return report
+
+
+def _count_by_list(conn: Connection, alias: str, source: str) -> dict[str, int]:
+    rows = conn.execute(text(f"SELECT {alias}.list_code, count(*) {source} GROUP BY {alias}.list_code"))
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _events(conn: Connection, tag: str, alias: str, source: str, count: int, at: str) -> None:
+    """One event per entry changed, numbered from the node's sequence, written by the store."""
+    first = allocate(conn, "events", count)
+    if conn.dialect.name == "postgresql":
+        data = (
+            f"jsonb_build_object('list', {alias}.list_code, 'rule', {alias}.rule_id, "
+            f"'rule_version', {alias}.rule_version, 'version', {alias}.record_version, 'recompute', true)"
+        )
+        stamp = "CAST(:at AS timestamptz)"
+    else:
+        data = (
+            f"json_object('list', {alias}.list_code, 'rule', {alias}.rule_id, "
+            f"'rule_version', {alias}.rule_version, 'version', {alias}.record_version, 'recompute', json('true'))"
+        )
+        stamp = ":at"
+    conn.execute(
+        text(
+            "INSERT INTO events (seq, at, tag, subject_id, entity_id, batch_id, data) "
+            f"SELECT :first - 1 + row_number() OVER (ORDER BY {alias}.list_code, {alias}.record_id), {stamp}, :tag, "
+            f"{alias}.subject_id, {alias}.record_id, NULL, {data} {source}"
+        ),
+        {"first": first, "tag": tag, "at": at},
+    )

@@ -1,0 +1,49 @@
+"""Versions of the list rules and of the measures as loaded; the newest of each kind is in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from sincerity.store.tables import rule_sets
+
+
+def save(conn: Connection, kind: str, *, version: str, title: str, document: dict[str, Any], now: datetime) -> bool:
+    """Store a version unless it is already there; return whether it was new."""
+    exists = conn.execute(
+        select(rule_sets.c.version).where(rule_sets.c.kind == kind, rule_sets.c.version == version)
+    ).first()
+    if exists:
+        return False
+    conn.execute(insert(rule_sets).values(kind=kind, version=version, title=title, document=document, loaded_at=now))
+    return True
+
+
+def newest_version(conn: Connection, kind: str) -> str | None:
+    return conn.execute(
+        select(rule_sets.c.version)
+        .where(rule_sets.c.kind == kind)
+        .order_by(rule_sets.c.loaded_at.desc(), rule_sets.c.version.desc())
+        .limit(1)
+    ).scalar()
+
+
+def document(conn: Connection, kind: str, version: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(rule_sets.c.document).where(rule_sets.c.kind == kind, rule_sets.c.version == version)
+    ).first()
+    return dict(row.document) if row else None
+
+
+def newest_versions(conn: Connection) -> tuple[str | None, str | None, str | None]:
+    """The catalogue, list-rules and measures versions in force, in one round trip."""
+    newest_rules = "(SELECT version FROM rule_sets WHERE kind = '{kind}' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
+    row = conn.execute(
+        text(
+            "SELECT (SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
+            f"{newest_rules.format(kind='lists')}, {newest_rules.format(kind='measures')}"
+        )
+    ).one()
+    return row[0], row[1], row[2]
