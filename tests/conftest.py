@@ -21,6 +21,7 @@ from sincerity.kit.crypto import NodeKeys, SubjectNumberVault
 from sincerity.kit.settings import Environment, Settings
 from sincerity.services.catalogue import load_catalogue_file
 from sincerity.services.context import Services
+from sincerity.services.lists import load_measures_file, load_rules_file
 from sincerity.store import schema
 from sincerity.store.engine import Database, SharedConnectionDatabase, create
 
@@ -74,10 +75,14 @@ def node_services(engine: Engine, data_dir: Path) -> Services:
 
 
 def migrated(url: str, data_dir: Path) -> Engine:
-    """An engine on `url` with the schema from the migrations and the shipped catalogue."""
+    """An engine on `url` with the schema from the migrations and the shipped catalogue, list
+    rules and measures."""
     engine = create(url)
     schema.upgrade(engine)
-    load_catalogue_file(node_services(engine, data_dir))
+    services = node_services(engine, data_dir)
+    load_catalogue_file(services)
+    load_rules_file(services)
+    load_measures_file(services)
     return engine
 
 

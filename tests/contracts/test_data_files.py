@@ -7,9 +7,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.lists import ListRules
+from sincerity.domain.measures import MeasureSet
 from sincerity.store import files
 
-MODELS: dict[str, type[BaseModel]] = {"catalogue.yaml": Catalogue}
+MODELS: dict[str, type[BaseModel]] = {"catalogue.yaml": Catalogue, "lists.yaml": ListRules, "measures.yaml": MeasureSet}
 
 
 def test_every_shipped_data_file_loads_through_its_model() -> None:
@@ -19,3 +21,11 @@ def test_every_shipped_data_file_loads_through_its_model() -> None:
     for name in shipped:
         assert name in MODELS, f"{name} has no model: add it to MODELS so that it is validated"
         files.load_model(data / name, MODELS[name])
+
+
+def test_shipped_rules_and_measures_agree_with_the_shipped_catalogue() -> None:
+    catalogue, _ = files.load_model(files.shipped("catalogue.yaml"), Catalogue)
+    rules, _ = files.load_model(files.shipped("lists.yaml"), ListRules)
+    measures, _ = files.load_model(files.shipped("measures.yaml"), MeasureSet)
+    assert rules.problems_with(catalogue) == []
+    assert measures.problems_with(catalogue, rules) == []
