@@ -52,7 +52,7 @@ def test_the_incremental_update_and_the_full_recompute_agree(services: Services)
 
 def _edited_rules(tmp_path: Path, edit: dict[str, object]) -> Path:
     document = files.load_yaml(files.shipped("lists.yaml"))
-    document.update(edit.get("top", {}))  # type: ignore[arg-type]
+    document.update(edit.get("top", {}))
     for definition in document["lists"]:
         for rule in definition["rules"]:
             if rule["id"] == edit.get("rule"):
