@@ -18,11 +18,9 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import resource
 import shutil
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -32,6 +30,7 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
+from bench.report import commit, machine, write_section
 from sincerity.domain.institutions import Institution
 from sincerity.domain.records import RawRecord
 from sincerity.kit.clock import FixedClock, legal_today
@@ -250,34 +249,8 @@ def run_scenario(store: str, rows: int, base: int, workdir: Path, csv_path: Path
     return Result(store, scenario, rows, elapsed, raw_s, {k: len(v) for k, v in wrote.items()}, outcome)
 
 
-def commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
-    return done.stdout.strip() or "unknown"
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()
-    return (
-        f"{os.cpu_count()} CPU ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {pg or 'PostgreSQL'}"
-    )
-
-
 def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
     lines = [
-        "# Benchmarks",
-        "",
-        "Written by `bench/` (do not edit by hand). Ratios compare rates measured in the same run on the same",
-        "machine, so they hold better than the absolute numbers on a shared machine.",
-        "",
         "## Ingestion (issue 2)",
         "",
         f"- Command: `python -m bench.ingest --rows {args.rows} --base {args.base} --stores {args.stores}`",
@@ -300,8 +273,7 @@ def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
     lines.append("")
     if args.notes and Path(args.notes).exists():
         lines += [Path(args.notes).read_text(encoding="utf-8").rstrip(), ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {out}")
+    write_section(out, "ingest", lines)
 
 
 def main() -> None:

@@ -20,10 +20,12 @@ def services_of(request: Request) -> Services:
     return services
 
 
-def current_institution(
+async def current_institution(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Institution:
+    # async: FastAPI would run a plain function in its thread pool, a hop that costs more than
+    # the (usually cached) lookup itself.
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthenticationError("send the institution's token as `Authorization: Bearer …`")
     return authenticate(services_of(request), credentials.credentials)

@@ -233,6 +233,11 @@ class CatalogueItem(_Frozen):
     def in_force(self, day: date) -> bool:
         return self.in_force_from <= day and (self.in_force_until is None or day < self.in_force_until)
 
+    @cached_property
+    def basis_view(self) -> list[dict[str, Any]]:
+        """The legal basis as answers show it (made once: checks show it on every reason)."""
+        return [b.model_dump(exclude_none=True) for b in self.legal_basis]
+
 
 def _property_names(schema: Mapping[str, Any]) -> list[str]:
     names: list[str] = []

@@ -8,7 +8,7 @@ on its own) so that the answer explains itself either way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -288,9 +288,32 @@ def _record_view(
     record_id: int, version: int, item_code: str, decided_on: date, catalogue: Catalogue
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     item = catalogue.item(item_code)
-    basis = [b.model_dump(exclude_none=True) for b in item.legal_basis] if item else []
+    basis = item.basis_view if item else []
     record = {"id": record_id, "version": version, "item": item_code, "decided_on": decided_on.isoformat()}
     return record, basis
+
+
+def _item_reason(
+    record_id: int,
+    version: int,
+    item_code: str,
+    decided_on: date,
+    until: date | None,
+    via: dict[str, Any] | None,
+    catalogue: Catalogue,
+) -> _Reason:
+    record, basis = _record_view(record_id, version, item_code, decided_on, catalogue)
+    view: dict[str, Any] = {
+        "trigger": {"item": item_code},
+        "list": None,
+        "entry": None,
+        "record": record,
+        "until": until.isoformat() if until else None,
+        "legal_basis": basis,
+    }
+    if via:
+        view["via"] = via
+    return _Reason(decided_on, until, record_id, view)
 
 
 def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> list[_Reason]:
@@ -322,20 +345,30 @@ def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> li
                 if via:
                     view["via"] = via
                 found.append(_Reason(entry.starts_on, entry.ends_on, entry.record_id, view))
+        seen: set[int] = set()
         for shown in records:
             if shown.item_code in measure.trigger_items:
-                record, basis = _record_view(shown.id, shown.version, shown.item_code, shown.decided_on, catalogue)
-                view = {
-                    "trigger": {"item": shown.item_code},
-                    "list": None,
-                    "entry": None,
-                    "record": record,
-                    "until": shown.display_until.isoformat() if shown.display_until else None,
-                    "legal_basis": basis,
-                }
-                if via:
-                    view["via"] = via
-                found.append(_Reason(shown.decided_on, shown.display_until, shown.id, view))
+                seen.add(shown.id)
+                found.append(
+                    _item_reason(
+                        shown.id, shown.version, shown.item_code, shown.decided_on, shown.display_until, via, catalogue
+                    )
+                )
+        # An item placed on a list has its window in the entry too: records need not be read.
+        for entry in entries:
+            if entry.item_code in measure.trigger_items and entry.record_id not in seen and entry.shown_on(today):
+                seen.add(entry.record_id)
+                found.append(
+                    _item_reason(
+                        entry.record_id,
+                        entry.record_version,
+                        entry.item_code,
+                        entry.starts_on,
+                        entry.ends_on,
+                        via,
+                        catalogue,
+                    )
+                )
     tier = situation.tier
     if tier is not None and tier.name in measure.trigger_tiers:
         found.append(_Reason(None, None, None, {"trigger": {"tier": tier.name}, "tier": tier.explain()}))
@@ -347,9 +380,19 @@ def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> li
     return found
 
 
-def needs_records(measures: Sequence[Measure]) -> bool:
+def needs_records(measures: Sequence[Measure], placed: Collection[str]) -> bool:
     """Whether deciding these measures reads the subject's records (items, tiers, spotless runs)."""
-    return any(m.trigger_items or m.trigger_tiers or m.spotless_years for m in measures)
+    return bool(records_needed(measures, placed))
+
+
+def records_needed(measures: Sequence[Measure], placed: Collection[str]) -> bool | tuple[str, ...]:
+    """Which of the subject's records deciding these measures reads: all of them (tiers and
+    spotless runs), those of trigger items that no list rule places (`placed`: items that
+    are), or none: a placed item's record is read through its list entry."""
+    if needs_standing(measures):
+        return True
+    items = sorted({code for m in measures for code in m.trigger_items} - set(placed))
+    return tuple(items) if items else False
 
 
 def needs_standing(measures: Sequence[Measure]) -> bool:

@@ -9,11 +9,11 @@ and every check is written, with the versions it used, in the same transaction a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from sincerity.domain.catalogue import SubjectKind
@@ -27,19 +27,16 @@ from sincerity.domain.measures import (
     Situation,
     decide,
     needs_links,
-    needs_records,
     needs_standing,
+    records_needed,
 )
 from sincerity.domain.tiers import ShownRecord, spotless_run, tier_of
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.services.context import InForce, Services
+from sincerity.store import checkpath
 from sincerity.store import checks as check_store
 from sincerity.store import events as event_store
-from sincerity.store import links as link_store
-from sincerity.store import lists as list_store
-from sincerity.store import records as record_store
-from sincerity.store import subjects as subject_store
 
 MAX_BATCH = 10_000
 
@@ -65,82 +62,46 @@ def _governing(in_force: InForce, action: str, today: date, institution: Institu
     return measures
 
 
-@dataclass
-class _Held:
-    """What the store holds about some subjects, as shown today."""
-
-    entries: dict[int, list[Entry]] = field(default_factory=lambda: defaultdict(list))
-    records: dict[int, list[ShownRecord]] = field(default_factory=lambda: defaultdict(list))
-    roles: dict[int, list[link_store.HeldRole]] = field(default_factory=lambda: defaultdict(list))
-    lifts: dict[int, dict[tuple[str, int], Lift]] = field(default_factory=lambda: defaultdict(dict))
-
-
-def _read(
-    conn: Connection, subjects: Sequence[subject_store.SubjectRef], measures: Sequence[Measure], today: date
-) -> _Held:
-    """Entries, records, links and lifts for `subjects` (and the organisations their persons
-    are linked to), with as few queries as the measures need."""
-    held = _Held()
-    ids = [s.id for s in subjects]
-    if not ids:
-        return held
-    organisation_ids: set[int] = set()
+def _standings(
+    conn: Connection,
+    known: Sequence[checkpath.Known],
+    measures: Sequence[Measure],
+    today: date,
+    placed: Collection[str],
+) -> tuple[dict[int, checkpath.Standing], dict[int, dict[tuple[str, int], Lift]]]:
+    """What many subjects (and the organisations their persons are linked to) show today, with
+    as few queries as the measures need; and the lifts that concern them."""
+    standings = {s.id: checkpath.Standing(s.id, s.kind, s.masked, s.registered_on) for s in known}
+    if not standings:
+        return standings, {}
+    links: dict[int, list[checkpath.Link]] = defaultdict(list)
     if needs_links(measures):
-        persons = [s.id for s in subjects if s.kind == SubjectKind.PERSON]
-        for person_id, role in link_store.roles_held(conn, persons, today):
-            held.roles[person_id].append(role)
-            organisation_ids.add(role.organisation_id)
-    everyone = [*ids, *organisation_ids.difference(ids)]
-    for entry in list_store.shown_of_subjects(conn, everyone, today):
-        held.entries[entry.subject_id].append(entry)
-    if needs_records(measures):
-        for subject_id, record in record_store.shown_of_subjects(conn, everyone, today):
-            held.records[subject_id].append(record)
-    if held.entries or held.records:
-        for subject_id, lift in check_store.lifts_of(conn, everyone):
-            held.lifts[subject_id][(lift.measure_code, lift.record_id)] = lift
-    return held
-
-
-def _situation(
-    subject: subject_store.SubjectRef, held: _Held, measures: Sequence[Measure], in_force: InForce, today: date
-) -> Situation:
-    linked = [
-        LinkedOrganisation(
-            role.organisation_id,
-            role.organisation_masked,
-            role.role,
-            role.link_id,
-            held.entries.get(role.organisation_id, ()),
-            held.records.get(role.organisation_id, ()),
-        )
-        for role in held.roles.get(subject.id, ())
-    ]
-    # A lift recorded for the subject counts for them; one recorded for an organisation counts
-    # for every person its measures reach.
-    lifts = dict(held.lifts.get(subject.id, {}))
-    for org in linked:
-        lifts.update(held.lifts.get(org.subject_id, {}))
-    situation = Situation(
-        today=today,
-        entries=held.entries.get(subject.id, ()),
-        records=held.records.get(subject.id, ()),
-        linked=linked,
-        lifts=lifts,
-    )
-    if needs_standing(measures):
-        situation.spotless = spotless_run(
-            situation.records, catalogue=in_force.catalogue, known_since=subject.registered_on, today=today
-        )
-        situation.tier = tier_of(
-            in_force.rules,
-            entries=situation.entries,
-            records=situation.records,
-            spotless=situation.spotless,
-            catalogue=in_force.catalogue,
-            today=today,
-        )
-    return situation
+        persons = [s.id for s in known if s.kind == SubjectKind.PERSON]
+        for person_id, link in checkpath.roles_of(conn, persons, today):
+            links[person_id].append(link)
+    organisations = {link.organisation_id for found in links.values() for link in found}
+    everyone = [*standings, *organisations.difference(standings)]
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    for entry in checkpath.entries_of(conn, everyone, today):
+        entries[entry.subject_id].append(entry)
+    records: dict[int, list[ShownRecord]] = defaultdict(list)
+    wanted = records_needed(measures, placed)
+    if wanted:
+        items = wanted if isinstance(wanted, tuple) else None
+        for subject_id, record in checkpath.records_of(conn, everyone, today, items):
+            records[subject_id].append(record)
+    for subject_id, standing in standings.items():
+        standing.entries = entries.get(subject_id, [])
+        standing.records = records.get(subject_id, [])
+        standing.links = links.get(subject_id, [])
+        for link in standing.links:
+            standing.linked_entries[link.link_id] = entries.get(link.organisation_id, [])
+            standing.linked_records[link.link_id] = records.get(link.organisation_id, [])
+    lifts: dict[int, dict[tuple[str, int], Lift]] = {}
+    if entries or records:
+        holders = [i for i in everyone if i in entries or i in records]
+        lifts = _lifts_by_subject(checkpath.lifts(conn, holders))
+    return standings, lifts
 
 
 def _unknown_answers(measures: Sequence[Measure]) -> list[dict[str, Any]]:
@@ -162,22 +123,39 @@ def _unknown_answers(measures: Sequence[Measure]) -> list[dict[str, Any]]:
 def check_subject(services: Services, number: str, *, action: str, institution: Institution | None) -> dict[str, Any]:
     """Answer whether each measure governing `action` applies to the subject; record the check.
 
-    `institution` None is the platform's operator at the console."""
+    `institution` None is the platform's operator at the console. The answer and its record
+    are written in one transaction: no answer is given that was not recorded."""
     now = services.clock.now()
     today = legal_today(now)
     identity = parse_number(number, today=today)
     number_hash = services.vault.lookup(identity.number)
-    with services.db.transaction() as conn:
+    # Checks write only their own row: they need no place in the writers' queue (PostgreSQL).
+    with services.db.transaction(serialise=False) as conn:
         in_force = services.in_force(conn)
         measures = _governing(in_force, action, today, institution)
-        found = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+        found = checkpath.standing(
+            conn,
+            number_hash,
+            today,
+            with_links=needs_links(measures),
+            records=records_needed(measures, in_force.rules.placements),
+        )
         if found is None:
             answers = _unknown_answers(measures)
             masked = identity.masked()
         else:
-            held = _read(conn, [found], measures, today)
-            situation = _situation(found, held, measures, in_force, today)
-            answers = [decide(m, situation, catalogue=in_force.catalogue).view() for m in measures]
+            situation = _situation_of(found, measures, in_force, today)
+            decided = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
+            if any(a.because or a.not_counted for a in decided):
+                # Lifts matter only where some reason exists; most subjects have none.
+                holders = [found.subject_id, *(link.organisation_id for link in found.links)]
+                lifts = _lifts_by_subject(checkpath.lifts(conn, holders))
+                if lifts:
+                    situation.lifts = _lifts_for(
+                        found.subject_id, [link.organisation_id for link in found.links], lifts
+                    )
+                    decided = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
+            answers = [a.view() for a in decided]
             masked = found.masked
         answer: dict[str, Any] = {
             "action": action,
@@ -187,19 +165,63 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
             "measures": answers,
             "versions": in_force.versions,
         }
-        applying = sum(1 for a in answers if a["applies"])
-        answer["check_id"] = check_store.record(
+        check_id = checkpath.record_check(
             conn,
             at=now,
             institution=institution.code if institution else None,
             action=action,
-            subject_id=found.id if found else None,
-            subjects=1,
-            applying=applying,
-            answer=answer,
+            subject_id=found.subject_id if found else None,
+            applying=sum(1 for a in answers if a["applies"]),
+            answer_json=orjson.dumps(answer).decode(),
             versions=in_force.versions,
         )
-    return answer
+    return {"check_id": check_id, **answer}
+
+
+def _situation_of(found: checkpath.Standing, measures: Sequence[Measure], in_force: InForce, today: date) -> Situation:
+    linked = [
+        LinkedOrganisation(
+            link.organisation_id,
+            link.masked,
+            link.role,
+            link.link_id,
+            found.linked_entries.get(link.link_id, ()),
+            found.linked_records.get(link.link_id, ()),
+        )
+        for link in found.links
+    ]
+    situation = Situation(today=today, entries=found.entries, records=found.records, linked=linked)
+    if needs_standing(measures):
+        situation.spotless = spotless_run(
+            found.records, catalogue=in_force.catalogue, known_since=found.registered_on, today=today
+        )
+        situation.tier = tier_of(
+            in_force.rules,
+            entries=found.entries,
+            records=found.records,
+            spotless=situation.spotless,
+            catalogue=in_force.catalogue,
+            today=today,
+        )
+    return situation
+
+
+def _lifts_by_subject(found: list[tuple[int, Lift]]) -> dict[int, dict[tuple[str, int], Lift]]:
+    by_subject: dict[int, dict[tuple[str, int], Lift]] = defaultdict(dict)
+    for subject_id, lift in found:
+        by_subject[subject_id][(lift.measure_code, lift.record_id)] = lift
+    return by_subject
+
+
+def _lifts_for(
+    subject_id: int, organisation_ids: Sequence[int], lifts: dict[int, dict[tuple[str, int], Lift]]
+) -> dict[tuple[str, int], Lift]:
+    """A lift recorded for the subject counts for them; one recorded for an organisation counts
+    for every person its measures reach."""
+    merged = dict(lifts.get(subject_id, {}))
+    for organisation_id in organisation_ids:
+        merged.update(lifts.get(organisation_id, {}))
+    return merged
 
 
 def check_batch(
@@ -227,22 +249,24 @@ def check_batch(
         hashes[index] = lookup(identity.number)
         masked[index] = mask_number(identity.number, kind=identity.kind)
         results.append({"index": index, "subject": masked[index], "applies": False, "measures": []})
-    with services.db.transaction() as conn:
+    with services.db.transaction(serialise=False) as conn:
         in_force = services.in_force(conn)
         measures = _governing(in_force, action, today, institution)
-        found = subject_store.refs_by_hashes(conn, set(hashes.values()))
+        found = checkpath.subjects_by_hashes(conn, list(set(hashes.values())))
         known = list({s.id: s for s in found.values()}.values())
-        held = _read(conn, known, measures, today)
-        standing = needs_standing(measures)
+        standings, lifts = _standings(conn, known, measures, today, in_force.rules.placements)
+        every_subject = needs_standing(measures)  # tiers and spotless runs hold for anyone
         applying: list[dict[str, Any]] = []
         for index, number_hash in hashes.items():
             subject = found.get(number_hash)
             if subject is None:
                 continue
-            bare = subject.id not in held.entries and subject.id not in held.records and subject.id not in held.roles
-            if bare and not standing:
+            standing = standings[subject.id]
+            bare = not (standing.entries or standing.records or standing.links)
+            if bare and not every_subject:
                 continue  # nothing shown about them or their organisations: no measure can apply
-            situation = _situation(subject, held, measures, in_force, today)
+            situation = _situation_of(standing, measures, in_force, today)
+            situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
             answers = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
             applied = [a for a in answers if a.applies]
             if applied:
@@ -356,7 +380,7 @@ def _subject_of_feedback(
         raise FeedbackInvalidError("feedback on a batch check names the subject (subject)")
     identity = parse_number(subject, today=legal_today(services.clock.now()))
     number_hash = services.vault.lookup(identity.number)
-    found = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+    found = checkpath.subjects_by_hashes(conn, [number_hash]).get(number_hash)
     asked = check.answer.get("asked", [check.subject_id])
     if found is None or found.id not in asked:
         raise FeedbackInvalidError("that subject was not part of the check")
@@ -390,11 +414,13 @@ def lift_measure(
             raise ConflictError(f"measure {measure} may not be lifted on its own: its basis lifts it with the entry")
         if institution is not None and institution.kind not in found_measure.issuers:
             raise PermissionDeniedError(f"a {institution.kind} does not issue measure {measure}")
-        subject = subject_store.refs_by_hashes(conn, [number_hash]).get(number_hash)
+        subject = checkpath.subjects_by_hashes(conn, [number_hash]).get(number_hash)
         if subject is None:
             raise NotFoundError("no information is held about that subject")
-        held = _read(conn, [subject], [found_measure], today)
-        situation = _situation(subject, held, [found_measure], in_force, today)
+        standings, lifts = _standings(conn, [subject], [found_measure], today, in_force.rules.placements)
+        standing = standings[subject.id]
+        situation = _situation_of(standing, [found_measure], in_force, today)
+        situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
         answer = decide(found_measure, situation, catalogue=in_force.catalogue)
         if any(r.get("record", {}).get("id") == record_id and "lifted" in r for r in answer.not_counted):
             raise ConflictError(f"measure {measure} is already lifted for record {record_id}")

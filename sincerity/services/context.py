@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.institutions import Institution
 from sincerity.domain.lists import ListRules
 from sincerity.domain.measures import MeasureSet
 from sincerity.kit.clock import Clock
@@ -14,9 +16,33 @@ from sincerity.kit.crypto import SubjectNumberVault
 from sincerity.kit.errors import ConfigurationError
 from sincerity.kit.settings import Settings
 from sincerity.store import catalogue as catalogue_store
-from sincerity.store import rulesets
+from sincerity.store import checkpath, rulesets
 from sincerity.store.engine import Database
 from sincerity.store.tables import catalogue_versions
+
+CREDENTIAL_TTL = 5.0  # seconds a worker keeps a looked-up credential
+
+
+class CredentialCache:
+    """Institutions by token hash for a few seconds (monotonic time: no legal meaning)."""
+
+    def __init__(self, ttl: float = CREDENTIAL_TTL) -> None:
+        self.ttl = ttl
+        self._found: dict[bytes, tuple[float, Institution]] = {}
+
+    def get(self, token_hash: bytes) -> Institution | None:
+        hit = self._found.get(token_hash)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, token_hash: bytes, institution: Institution) -> None:
+        if len(self._found) > 10_000:
+            self._found.clear()
+        self._found[token_hash] = (time.monotonic() + self.ttl, institution)
+
+    def clear(self) -> None:
+        self._found.clear()
 
 
 @dataclass
@@ -27,6 +53,7 @@ class Services:
     clock: Clock
     vault: SubjectNumberVault
     settings: Settings = field(repr=False)  # the database URL may carry a password
+    credentials: CredentialCache = field(default_factory=CredentialCache, repr=False)
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _rules: ListRules | None = field(default=None, repr=False)
     _measures: MeasureSet | None = field(default=None, repr=False)
@@ -68,7 +95,7 @@ class Services:
     def in_force(self, conn: Connection) -> InForce:
         """The catalogue, list rules and measures in force, read with one query and parsed once
         per version: the check path calls this on every request."""
-        catalogue_version, rules_version, measures_version = rulesets.newest_versions(conn)
+        catalogue_version, rules_version, measures_version = checkpath.newest_versions(conn)
         if catalogue_version is None:
             raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
         if rules_version is None or measures_version is None:

@@ -8,6 +8,7 @@ import secrets
 from sincerity.domain.institutions import Institution, validate_institution
 from sincerity.kit.errors import AuthenticationError, NotFoundError
 from sincerity.services.context import Services
+from sincerity.store import checkpath
 from sincerity.store import events as event_store
 from sincerity.store import institutions as institution_store
 
@@ -53,12 +54,22 @@ def issue_credential(services: Services, code: str) -> str:
 
 
 def authenticate(services: Services, token: str) -> Institution:
-    """The institution a bearer token belongs to, or AuthenticationError."""
+    """The institution a bearer token belongs to, or AuthenticationError.
+
+    Answers are kept for `CREDENTIAL_TTL` seconds per process: a check must cost little more
+    than a static answer, and a token looked up on every request would cost as much as the
+    check. So a revoked credential stops working within that many seconds in every worker.
+    Grants (`items`) are not loaded here: ingestion reads them where it uses them."""
+    token_hash = _token_hash(token)
+    cached = services.credentials.get(token_hash)
+    if cached is not None:
+        return cached
     with services.db.transaction(write=False) as conn:
-        code = institution_store.institution_for_token(conn, _token_hash(token))
-        institution = institution_store.get(conn, code) if code else None
-    if institution is None:
+        found = checkpath.institution_for_token(conn, token_hash)
+    if found is None:
         raise AuthenticationError("the credential is unknown or revoked")
+    institution = Institution(code=found[0], name=found[1], kind=found[2], locality=found[3])
+    services.credentials.put(token_hash, institution)
     return institution
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from sincerity.domain.measures import Lift
-from sincerity.store._sql import among
 from sincerity.store.tables import check_feedback, checks, measure_lifts
 
 
@@ -70,12 +67,6 @@ def get(conn: Connection, check_id: int) -> StoredCheck | None:
     )
 
 
-def of_subject(conn: Connection, subject_id: int) -> list[StoredCheck]:
-    """Single checks about one subject, oldest first (the subject's view of who asked)."""
-    rows = conn.execute(select(checks.c.id).where(checks.c.subject_id == subject_id).order_by(checks.c.id))
-    return [c for c in (get(conn, r[0]) for r in rows) if c is not None]
-
-
 def add_feedback(
     conn: Connection,
     *,
@@ -102,30 +93,6 @@ def add_feedback(
             .returning(check_feedback.c.id)
         ).scalar_one()
     )
-
-
-def feedback_of(conn: Connection, check_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(check_feedback).where(check_feedback.c.check_id == check_id).order_by(check_feedback.c.id)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
-def lifts_of(conn: Connection, subject_ids: Collection[int]) -> list[tuple[int, Lift]]:
-    """(subject id, lift) for the measures lifted on their own for these subjects."""
-    if not subject_ids:
-        return []
-    rows = conn.execute(
-        select(
-            measure_lifts.c.subject_id,
-            measure_lifts.c.measure_code,
-            measure_lifts.c.record_id,
-            measure_lifts.c.lifted_on,
-            measure_lifts.c.institution_code,
-            measure_lifts.c.reason,
-        ).where(among(measure_lifts.c.subject_id, subject_ids, conn.dialect.name))
-    )
-    return [(r[0], Lift(r[1], r[2], r[3], r[4] or "platform", r[5])) for r in rows]
 
 
 def add_lift(

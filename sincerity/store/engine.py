@@ -69,11 +69,14 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+    def transaction(self, *, write: bool = True, serialise: bool = True) -> Iterator[Connection]:
+        """One transaction. A writing one queues behind other writers (`serialise`) unless it
+        only appends rows of its own that no other writer reads first (a check's record):
+        SQLite queues every writer regardless, with BEGIN IMMEDIATE."""
         with self.engine.connect() as conn:
             conn.info["begin"] = "BEGIN IMMEDIATE" if write else "BEGIN"
             with conn.begin():
-                if write and conn.dialect.name == "postgresql":
+                if write and serialise and conn.dialect.name == "postgresql":
                     # One writer at a time, as SQLite's BEGIN IMMEDIATE gives: lookups made before
                     # a write stay true until commit, and sequence rows are never locked in
                     # different orders by two writers (no deadlock).
@@ -89,6 +92,6 @@ class SharedConnectionDatabase(Database):
         self.connection = connection
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+    def transaction(self, *, write: bool = True, serialise: bool = True) -> Iterator[Connection]:
         with self.connection.begin_nested():
             yield self.connection

@@ -56,11 +56,3 @@ def upsert(conn: Connection, institution: Institution, *, now: datetime) -> bool
 
 def add_credential(conn: Connection, institution_code: str, token_hash: bytes, *, now: datetime) -> None:
     conn.execute(insert(credentials).values(institution_code=institution_code, token_hash=token_hash, created_at=now))
-
-
-def institution_for_token(conn: Connection, token_hash: bytes) -> str | None:
-    return conn.scalar(
-        select(credentials.c.institution_code).where(
-            credentials.c.token_hash == token_hash, credentials.c.revoked_at.is_(None)
-        )
-    )

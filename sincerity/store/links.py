@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows
-from sincerity.store.tables import links, subjects
+from sincerity.store.tables import links
 
 LINK_COLUMNS = (
     "id",
@@ -36,16 +36,6 @@ class CurrentLink:
     role: str
     valid_from: date
     valid_until: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class HeldRole:
-    """A person's role in an organisation, in force on the day asked."""
-
-    link_id: int
-    organisation_id: int
-    organisation_masked: str
-    role: str
 
 
 def current_by_refs(conn: Connection, provider: str, refs: Collection[str]) -> dict[str, CurrentLink]:
@@ -81,21 +71,3 @@ def close_versions(conn: Connection, versions: Sequence[tuple[int, int]], *, now
             .values(superseded_at=now),
             [{"lid": i, "lversion": v} for i, v in versions],
         )
-
-
-def roles_held(conn: Connection, person_ids: Collection[int], today: date) -> list[tuple[int, HeldRole]]:
-    """(person id, role) for the organisations these persons are linked to today."""
-    if not person_ids:
-        return []
-    rows = conn.execute(
-        select(links.c.person_id, links.c.id, links.c.organisation_id, subjects.c.number_masked, links.c.role)
-        .join(subjects, subjects.c.id == links.c.organisation_id)
-        .where(
-            among(links.c.person_id, person_ids, conn.dialect.name),
-            links.c.superseded_at.is_(None),
-            links.c.valid_from <= today,
-            or_(links.c.valid_until.is_(None), links.c.valid_until >= today),
-        )
-        .order_by(links.c.id)
-    )
-    return [(r[0], HeldRole(*r[1:])) for r in rows]

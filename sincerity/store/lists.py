@@ -50,36 +50,6 @@ def insert_many(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
     insert_rows(conn, list_entries, ENTRY_COLUMNS, rows)
 
 
-def entry_row(entry: Entry) -> tuple[object, ...]:
-    """An entry in `ENTRY_COLUMNS` order, in wire form."""
-    return (
-        entry.list_code,
-        entry.record_id,
-        entry.record_version,
-        entry.subject_id,
-        entry.item_code,
-        entry.rule_id,
-        entry.rule_version,
-        entry.starts_on.isoformat(),
-        entry.ends_on.isoformat() if entry.ends_on else None,
-    )
-
-
-def shown_of_subjects(conn: Connection, subject_ids: Collection[int], today: date) -> list[Entry]:
-    """Entries of these subjects that may be shown and used today (the clock filters, not a sweep)."""
-    if not subject_ids:
-        return []
-    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
-    rows = conn.execute(
-        select(*columns).where(
-            among(list_entries.c.subject_id, subject_ids, conn.dialect.name),
-            list_entries.c.starts_on <= today,
-            or_(list_entries.c.ends_on.is_(None), list_entries.c.ends_on > today),
-        )
-    )
-    return [_entry(r) for r in rows]
-
-
 @dataclass(frozen=True)
 class ListCount:
     list_code: str

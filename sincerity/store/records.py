@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
-from sincerity.domain.tiers import ShownRecord
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows
 from sincerity.store.tables import records
@@ -68,29 +67,6 @@ def current_by_refs(conn: Connection, provider: str, refs: Collection[str]) -> d
         )
     )
     return {r[0]: CurrentVersion(r[1], r[2], bytes(r[3]), r[4]) for r in rows}
-
-
-def shown_of_subjects(conn: Connection, subject_ids: Collection[int], today: date) -> list[tuple[int, ShownRecord]]:
-    """(subject id, record) for the current versions that may be shown and used today: decided
-    by today and not past their display period. The clock filters here, not a sweep."""
-    if not subject_ids:
-        return []
-    rows = conn.execute(
-        select(
-            records.c.subject_id,
-            records.c.id,
-            records.c.version,
-            records.c.item_code,
-            records.c.decided_on,
-            records.c.display_until,
-        ).where(
-            among(records.c.subject_id, subject_ids, conn.dialect.name),
-            records.c.superseded_at.is_(None),
-            records.c.decided_on <= today,
-            or_(records.c.display_until.is_(None), records.c.display_until > today),
-        )
-    )
-    return [(r[0], ShownRecord(r[1], r[2], r[3], r[4], r[5])) for r in rows]
 
 
 def insert_many(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 
 from sincerity.store.tables import rule_sets
 
@@ -35,15 +35,3 @@ def document(conn: Connection, kind: str, version: str) -> dict[str, Any] | None
         select(rule_sets.c.document).where(rule_sets.c.kind == kind, rule_sets.c.version == version)
     ).first()
     return dict(row.document) if row else None
-
-
-def newest_versions(conn: Connection) -> tuple[str | None, str | None, str | None]:
-    """The catalogue, list-rules and measures versions in force, in one round trip."""
-    newest_rules = "(SELECT version FROM rule_sets WHERE kind = '{kind}' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
-    row = conn.execute(
-        text(
-            "SELECT (SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
-            f"{newest_rules.format(kind='lists')}, {newest_rules.format(kind='measures')}"
-        )
-    ).one()
-    return row[0], row[1], row[2]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, tuple_
 
-from sincerity.kit.clock import legal_today
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows, instant_text
 from sincerity.store.tables import name_flags, subjects
@@ -52,25 +51,6 @@ def find_by_hashes(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, t
         )
     )
     return {bytes(h): (i, n) for h, i, n in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class SubjectRef:
-    """What a check needs of a subject: never the name, never the number."""
-
-    id: int
-    kind: str
-    masked: str
-    registered_on: date
-
-
-def refs_by_hashes(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, SubjectRef]:
-    rows = conn.execute(
-        select(
-            subjects.c.number_hash, subjects.c.id, subjects.c.kind, subjects.c.number_masked, subjects.c.created_at
-        ).where(among(subjects.c.number_hash, hashes, conn.dialect.name))
-    )
-    return {bytes(r[0]): SubjectRef(r[1], r[2], r[3], legal_today(r[4])) for r in rows}
 
 
 def get_by_hash(conn: Connection, number_hash: bytes) -> StoredSubject | None:

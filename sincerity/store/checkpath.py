@@ -1,0 +1,347 @@
+"""The check's hot path: what one subject holds today in one statement, and the check row.
+
+A point-of-service check must cost little more than a static answer, so these queries go to
+the driver directly (SQLAlchemy's statement machinery costs more than the queries) and the
+subject, the organisations a person is linked to today, their shown list entries and their
+shown records come back in one round trip. The clock filters here too: nothing past its
+display period is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sincerity.domain.lists import Entry
+from sincerity.domain.measures import Lift
+from sincerity.domain.tiers import ShownRecord
+from sincerity.kit.clock import legal_today
+from sincerity.store.bulk import instant_text
+
+_CONVERTED: dict[tuple[str, str], str] = {}
+
+
+def _driver_sql(dialect: str, sql: str) -> str:
+    """`:name` parameters as the driver takes them (sqlite3 as written, psycopg `%(name)s`)."""
+    found = _CONVERTED.get((dialect, sql))
+    if found is None:
+        found = sql if dialect == "sqlite" else re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+        _CONVERTED[(dialect, sql)] = found
+    return found
+
+
+def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` on the transaction's own driver connection; rows as tuples."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection has no driver connection")
+    cursor = raw.cursor()
+    try:
+        cursor.execute(_driver_sql(conn.dialect.name, sql), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _day_or_none(value: Any) -> date | None:
+    return None if value is None else _day(value)
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite keeps UTC text
+
+
+VERSIONS_SQL = (
+    "SELECT (SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
+    "(SELECT version FROM rule_sets WHERE kind = 'lists' ORDER BY loaded_at DESC, version DESC LIMIT 1), "
+    "(SELECT version FROM rule_sets WHERE kind = 'measures' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
+)
+
+# Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
+# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL.
+STANDING_SQL = """
+WITH me AS (
+    SELECT id, kind, number_masked, created_at FROM subjects WHERE number_hash = :hash
+), who AS (
+    SELECT id AS subject_id, CAST(NULL AS BIGINT) AS link_id, CAST(NULL AS VARCHAR(64)) AS role,
+           CAST(NULL AS VARCHAR(24)) AS masked
+    FROM me
+    UNION ALL
+    SELECT l.organisation_id, l.id, l.role, s.number_masked
+    FROM me JOIN links l ON l.person_id = me.id JOIN subjects s ON s.id = l.organisation_id
+    WHERE :links = 1 AND l.superseded_at IS NULL AND l.valid_from <= :today
+      AND (l.valid_until IS NULL OR l.valid_until >= :today)
+)
+SELECT 's', me.id, CAST(NULL AS BIGINT), me.kind, me.number_masked, CAST(NULL AS BIGINT), CAST(NULL AS INTEGER),
+       CAST(NULL AS VARCHAR(64)), CAST(NULL AS INTEGER), CAST(NULL AS DATE), CAST(NULL AS DATE), me.created_at
+FROM me
+UNION ALL
+SELECT 'l', w.subject_id, w.link_id, w.role, w.masked, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM who w WHERE w.link_id IS NOT NULL
+UNION ALL
+SELECT 'e', e.subject_id, w.link_id, e.list_code, e.rule_id, e.record_id, e.record_version, e.item_code,
+       e.rule_version, e.starts_on, e.ends_on, NULL
+FROM who w JOIN list_entries e ON e.subject_id = w.subject_id
+WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today)
+UNION ALL
+SELECT 'r', r.subject_id, w.link_id, NULL, NULL, r.id, r.version, r.item_code, NULL, r.decided_on,
+       r.display_until, NULL
+FROM who w JOIN records r ON r.subject_id = w.subject_id
+WHERE :records = 1 AND r.superseded_at IS NULL AND r.decided_on <= :today
+  AND (r.display_until IS NULL OR r.display_until > :today){items}
+"""
+
+
+_STANDING_SQL: dict[str, str] = {}
+
+
+def _standing_sql(items: str) -> str:
+    found = _STANDING_SQL.get(items)
+    if found is None:
+        found = _STANDING_SQL[items] = STANDING_SQL.format(items=items)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    link_id: int
+    organisation_id: int
+    role: str
+    masked: str
+
+
+@dataclass
+class Standing:
+    """What one subject (and the organisations a person is linked to today) shows today."""
+
+    subject_id: int
+    kind: str
+    masked: str
+    registered_on: date
+    links: list[Link] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    records: list[ShownRecord] = field(default_factory=list)
+    linked_entries: dict[int, list[Entry]] = field(default_factory=dict)  # per link id
+    linked_records: dict[int, list[ShownRecord]] = field(default_factory=dict)
+
+
+def standing(
+    conn: Connection,
+    number_hash: bytes,
+    today: date,
+    *,
+    with_links: bool,
+    records: bool | tuple[str, ...],
+) -> Standing | None:
+    """The subject with `number_hash` and what it shows today, or None if nothing is held.
+
+    `records`: all shown records (True), none (False), or only those of these items (a large
+    organisation can hold thousands of records, of which an item trigger needs a few)."""
+    dialect = conn.dialect.name
+    params: dict[str, Any] = {
+        "hash": number_hash,
+        "today": today if dialect == "postgresql" else today.isoformat(),
+        "links": 1 if with_links else 0,
+        "records": 1 if records else 0,
+    }
+    items = ""
+    if isinstance(records, tuple):
+        items = " AND r.item_code IN (" + ", ".join(f":i{n}" for n in range(len(records))) + ")"
+        params.update({f"i{n}": code for n, code in enumerate(records)})
+    rows = fetch(conn, _standing_sql(items), params)
+    found: Standing | None = None
+    for row in rows:
+        if row[0] == "s":
+            found = Standing(row[1], row[3], row[4], legal_today(_instant(row[11])))
+            break
+    if found is None:
+        return None
+    for tag, subject_id, link_id, text_a, text_b, record_id, version, item, rule_version, day_a, day_b, _ in rows:
+        if tag == "l":
+            found.links.append(Link(link_id, subject_id, text_a, text_b))
+        elif tag == "e":
+            entry = Entry(
+                text_a, record_id, version, subject_id, item, text_b, rule_version, _day(day_a), _day_or_none(day_b)
+            )
+            if link_id is None:
+                found.entries.append(entry)
+            else:
+                found.linked_entries.setdefault(link_id, []).append(entry)
+        elif tag == "r":
+            shown = ShownRecord(record_id, version, item, _day(day_a), _day_or_none(day_b))
+            if link_id is None:
+                found.records.append(shown)
+            else:
+                found.linked_records.setdefault(link_id, []).append(shown)
+    return found
+
+
+def record_check(
+    conn: Connection,
+    *,
+    at: datetime,
+    institution: str | None,
+    action: str,
+    subject_id: int | None,
+    applying: int,
+    answer_json: str,
+    versions: dict[str, str],
+) -> int:
+    """Write one single-subject check and return its id."""
+    dialect = conn.dialect.name
+    answer = "CAST(:answer AS JSONB)" if dialect == "postgresql" else ":answer"
+    rows = fetch(
+        conn,
+        "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
+        "catalogue_version, rules_version, measures_version) VALUES "
+        f"(:at, :institution, :action, :subject, 1, :applying, {answer}, :catalogue, :rules, :measures) RETURNING id",
+        {
+            "at": at if dialect == "postgresql" else instant_text(at, dialect),
+            "institution": institution,
+            "action": action,
+            "subject": subject_id,
+            "applying": applying,
+            "answer": answer_json,
+            "catalogue": versions["catalogue"],
+            "rules": versions["rules"],
+            "measures": versions["measures"],
+        },
+    )
+    return int(rows[0][0])
+
+
+def newest_versions(conn: Connection) -> tuple[str | None, str | None, str | None]:
+    row = fetch(conn, VERSIONS_SQL, {})[0]
+    return row[0], row[1], row[2]
+
+
+def institution_for_token(conn: Connection, token_hash: bytes) -> tuple[str, str, str, str] | None:
+    """(code, name, kind, locality) of the institution holding an unrevoked token."""
+    rows = fetch(
+        conn,
+        "SELECT i.code, i.name, i.kind, i.locality FROM credentials c "
+        "JOIN institutions i ON i.code = c.institution_code WHERE c.token_hash = :hash AND c.revoked_at IS NULL",
+        {"hash": token_hash},
+    )
+    return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
+
+
+def lifts(conn: Connection, subject_ids: list[int]) -> list[tuple[int, Lift]]:
+    """(subject id, lift) for the measures lifted on their own for these subjects."""
+    marks = ", ".join(f":s{i}" for i in range(len(subject_ids)))
+    rows = fetch(
+        conn,
+        "SELECT subject_id, measure_code, record_id, lifted_on, institution_code, reason FROM measure_lifts "
+        f"WHERE subject_id IN ({marks})",
+        {f"s{i}": subject_id for i, subject_id in enumerate(subject_ids)},
+    )
+    return [(r[0], Lift(r[1], r[2], _day(r[3]), r[4] or "platform", r[5])) for r in rows]
+
+
+# --- many subjects at once (batch checks) --------------------------------------------------------
+
+_CHUNK = 5000  # SQLite takes at most 32,766 parameters in one statement
+
+
+def _many(conn: Connection, sql: str, values: list[Any], extra: list[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` for `values`: it holds `{ids}` where `column IN values` goes (before any extra
+    parameter) and `{p}` for each of `extra`, in order. One array parameter on PostgreSQL."""
+    if not values:
+        return []
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection has no driver connection")
+    cursor = raw.cursor()
+    out: list[tuple[Any, ...]] = []
+    try:
+        if conn.dialect.name == "postgresql":
+            cursor.execute(sql.format(ids="= ANY(%s)", p="%s"), [values, *extra])
+            out.extend(cursor.fetchall())
+        else:
+            for start in range(0, len(values), _CHUNK):
+                part = values[start : start + _CHUNK]
+                cursor.execute(sql.format(ids="IN (" + ",".join("?" * len(part)) + ")", p="?"), [*part, *extra])
+                out.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    id: int
+    kind: str
+    masked: str
+    registered_on: date
+
+
+def subjects_by_hashes(conn: Connection, hashes: list[bytes]) -> dict[bytes, Known]:
+    rows = _many(
+        conn,
+        "SELECT number_hash, id, kind, number_masked, created_at FROM subjects WHERE number_hash {ids}",
+        hashes,
+        [],
+    )
+    return {bytes(r[0]): Known(r[1], r[2], r[3], legal_today(_instant(r[4]))) for r in rows}
+
+
+def _today(conn: Connection, today: date) -> Any:
+    return today if conn.dialect.name == "postgresql" else today.isoformat()
+
+
+def entries_of(conn: Connection, subject_ids: list[int], today: date) -> list[Entry]:
+    """Entries of these subjects shown today."""
+    day = _today(conn, today)
+    rows = _many(
+        conn,
+        "SELECT list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, ends_on "
+        "FROM list_entries WHERE subject_id {ids} AND starts_on <= {p} AND (ends_on IS NULL OR ends_on > {p})",
+        subject_ids,
+        [day, day],
+    )
+    return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8])) for r in rows]
+
+
+def records_of(
+    conn: Connection, subject_ids: list[int], today: date, items: tuple[str, ...] | None
+) -> list[tuple[int, ShownRecord]]:
+    """(subject id, record) for the current records of these subjects shown today (of `items` only, if given)."""
+    day = _today(conn, today)
+    only = ""
+    extra: list[Any] = [day, day]
+    if items:
+        only = " AND item_code IN (" + ", ".join("{p}" for _ in items) + ")"
+        extra += list(items)
+    rows = _many(
+        conn,
+        "SELECT subject_id, id, version, item_code, decided_on, display_until FROM records "
+        "WHERE subject_id {ids} AND superseded_at IS NULL AND decided_on <= {p} "
+        "AND (display_until IS NULL OR display_until > {p})" + only,
+        subject_ids,
+        extra,
+    )
+    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]))) for r in rows]
+
+
+def roles_of(conn: Connection, person_ids: list[int], today: date) -> list[tuple[int, Link]]:
+    """(person id, link) for the organisations these persons are linked to today."""
+    day = _today(conn, today)
+    rows = _many(
+        conn,
+        "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
+        "JOIN subjects s ON s.id = l.organisation_id WHERE l.person_id {ids} AND l.superseded_at IS NULL "
+        "AND l.valid_from <= {p} AND (l.valid_until IS NULL OR l.valid_until >= {p})",
+        person_ids,
+        [day, day],
+    )
+    return [(r[0], Link(r[1], r[2], r[3], r[4])) for r in rows]
