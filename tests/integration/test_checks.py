@@ -459,3 +459,54 @@ def test_every_check_of_a_day_is_recorded_even_when_the_clock_moves(
         check_subject(services, DEBTOR, action="air_travel", institution=None)
     with services.db.transaction(write=False) as conn:
         assert len(conn.execute(select(checks.c.id)).all()) == 2
+
+
+def test_an_item_no_list_places_is_read_from_the_records(
+    services: Services, parties: dict[str, Institution], tmp_path: Any
+) -> None:
+    import yaml
+
+    from sincerity.services.lists import load_measures_file
+    from sincerity.store import files
+
+    document = files.load_yaml(files.shipped("measures.yaml"))
+    document["version"] = "2026.7"
+    document["measures"].append(
+        {
+            "code": "punish.test_general_penalty",
+            "title": {"en": "A test measure on general penalties", "zh": "测试"},
+            "kind": "punishment",
+            "seed": "§VI(2)",
+            "legal_basis": [{"law": "A test law"}],
+            "issuers": ["department"],
+            "implementers": ["department"],
+            "triggers": [{"item": "penalty.general"}],
+            "actions": ["honours"],
+        }
+    )
+    path = tmp_path / "measures.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    load_measures_file(services, path)
+    submit(
+        services, "dept-110000", record(ref="G-1", subject_id=CLEAN, item="penalty.general", decided_on="2026-09-01")
+    )
+    answer = check_subject(services, CLEAN, action="honours", institution=None)
+    assert answer["versions"]["measures"] == "2026.7"
+    test_measure = measure(answer, "punish.test_general_penalty")
+    assert test_measure["applies"] is True
+    assert test_measure["because"][0]["record"]["item"] == "penalty.general"
+    assert test_measure["until"] == "2027-09-01"
+    batch = check_batch(services, [CLEAN, DEBTOR], action="honours", institution=None)
+    assert [r["applies"] for r in batch["results"]] == [True, False]
+
+
+def test_a_batch_reaches_linked_persons_too(services: Services, parties: dict[str, Institution]) -> None:
+    submit(
+        services,
+        "court-110105",
+        record(ref="O-1", subject_id=COMPANY, subject_name="北京某某科技有限公司", item="org.court.dishonest_debtor"),
+    )
+    submit_links(services, [link()], provider="dept-110000")
+    answer = check_batch(services, [CLEAN, OFFICER], action="air_travel", institution=parties["airline"])
+    assert [r["applies"] for r in answer["results"]] == [False, True]
+    assert answer["results"][1]["measures"][0]["because"][0]["via"]["role"] == "legal_representative"

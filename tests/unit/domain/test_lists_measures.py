@@ -159,3 +159,12 @@ def test_the_first_tier_that_holds_is_the_subjects_and_says_why() -> None:
     assert tier_of(rules(), entries=[], records=[], spotless=run, catalogue=catalogue, today=TODAY).name == "B"
     red = tier_of(rules(), entries=[entry("red")], records=[], spotless=run, catalogue=catalogue, today=TODAY)
     assert (red.name, red.because[0]["list"]) == ("A", "red")
+
+
+def test_records_are_read_only_for_items_no_list_places() -> None:
+    from sincerity.domain.measures import records_needed
+
+    placed = rules().placements
+    assert records_needed([the("punish.air_travel")], placed) is False  # every trigger item is on a list
+    assert records_needed([the("reward.green_channel")], placed) is True  # a spotless run reads them all
+    assert records_needed([the("punish.honours")], placed) is False
