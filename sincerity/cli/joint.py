@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +16,7 @@ from sincerity.kit.errors import NotFoundError
 from sincerity.services.checks import check_subject, lift_measure
 from sincerity.services.context import Services
 from sincerity.services.institutions import get_institution
+from sincerity.services.links import LINK_FIELDS, submit_links
 from sincerity.services.lists import (
     lists_view,
     load_measures_file,
@@ -21,7 +24,9 @@ from sincerity.services.lists import (
     measures_view,
     recompute_lists,
 )
+from sincerity.store import files
 
+links_app = typer.Typer(help="Organisation–person links (legal representative, …).", no_args_is_help=True)
 lists_app = typer.Typer(help="Red, black and focus-supervision lists, derived from records.", no_args_is_help=True)
 measures_app = typer.Typer(help="Joint reward and punishment measures.", no_args_is_help=True)
 
@@ -139,3 +144,65 @@ def _institution(services: Services, code: str | None) -> Institution | None:
         return get_institution(services, code)
     except NotFoundError as exc:
         raise fail(exc.message) from None
+
+
+@links_app.command("import")
+def links_import(
+    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of links")],
+    provider: Annotated[str, typer.Option(help="code of the submitting institution")],
+    fmt: Annotated[str | None, typer.Option("--format", help="csv or jsonl (default: from the file name)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object with the counts")] = False,
+) -> None:
+    """Bulk links, like `sincerity import`: exit 0 all stored, 1 some rejected (FILE.rejects.csv), 2 unusable."""
+    rejects_path = file.with_name(file.name + ".rejects.csv")
+    totals = {"accepted": 0, "corrected": 0, "unchanged": 0, "rejected": 0}
+    rejects: list[tuple[int, str, str]] = []
+    with node() as services:
+        rows = files.read_rows(
+            files_path(file), files.detect_format(file, fmt), fields=LINK_FIELDS, required=LINK_FIELDS[:-1]
+        )
+        for batch in _batches(rows, 10_000):
+            good = [(line, row) for line, row in batch if isinstance(row, dict)]
+            for line, reason in batch:
+                if isinstance(reason, str):
+                    rejects.append((line, "", reason))
+            summary = submit_links(services, [row for _, row in good], provider=provider)
+            for key, value in summary.counts().items():
+                totals[key] += value
+            for result in summary.results:
+                if result.outcome == "rejected":
+                    rejects.append((good[result.index][0], result.ref, result.reason or ""))
+    totals["rejected"] = len(rejects)
+    if rejects:
+        with rejects_path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["line", "ref", "reason"])
+            writer.writerows(sorted(rejects))
+    elif rejects_path.exists():
+        rejects_path.unlink()
+    if as_json:
+        print_json({**totals, "rejects_file": str(rejects_path) if rejects else None})
+    else:
+        out.print(", ".join(f"{k} {v}" for k, v in totals.items()), highlight=False)
+        if rejects:
+            out.print(f"rejected rows and reasons: {rejects_path}", highlight=False)
+    raise typer.Exit(1 if rejects else 0)
+
+
+def files_path(path: Path) -> Path:
+    if not path.is_file():
+        raise fail(f"{path}: no such file")
+    return path
+
+
+def _batches(
+    rows: Iterator[tuple[int, dict[str, Any] | str]], size: int
+) -> Iterator[list[tuple[int, dict[str, Any] | str]]]:
+    batch: list[tuple[int, dict[str, Any] | str]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -38,6 +38,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(institutions_app, name="institutions")
 app.add_typer(id_app, name="id")
 app.add_typer(joint.lists_app, name="lists")
+app.add_typer(joint.links_app, name="links")
 app.add_typer(joint.measures_app, name="measures")
 app.command("check")(joint.check)
 

@@ -228,3 +228,49 @@ def record_from_mapping(
         facts=obj["facts"],
         line=line,
     )
+
+
+def read_rows(
+    path: Path, fmt: str, *, fields: tuple[str, ...], required: tuple[str, ...]
+) -> Generator[tuple[int, dict[str, Any] | str], None, None]:
+    """Plain rows of a CSV (with a header) or JSON Lines file: (line, mapping), or (line, reason)
+    for a line that is not a row. Empty CSV cells are left out, as absent fields."""
+    if fmt == "jsonl":
+        with path.open(encoding="utf-8-sig") as handle:
+            for line, text in enumerate(handle, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    obj = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    yield line, "not a valid JSON object"
+                    continue
+                yield (line, obj) if isinstance(obj, dict) else (line, "each line must be a JSON object")
+        return
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise UnusableFileError(f"{path}: the file has no header") from None
+        missing = [f for f in required if f not in header]
+        if missing:
+            raise UnusableFileError(f"{path}: header lacks column(s) {', '.join(missing)}")
+        unknown = [h for h in header if h not in fields]
+        if unknown:
+            raise UnusableFileError(f"{path}: unexpected column(s) {', '.join(unknown)}")
+        previous_end = reader.line_num
+        try:
+            for row in reader:
+                line = previous_end + 1
+                previous_end = reader.line_num
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) != len(header):
+                    yield line, f"row has {len(row)} fields; the header has {len(header)}"
+                    continue
+                yield line, {name: value for name, value in zip(header, row, strict=True) if value != ""}
+        except csv.Error as exc:
+            raise UnusableFileError(
+                f"{path}: line {previous_end + 1}: {exc}; rows before this line were read, none after it"
+            ) from None

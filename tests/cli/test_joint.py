@@ -64,3 +64,33 @@ def test_recompute_and_lift_from_the_console(node: Node) -> None:
     )
     assert lifted.exit_code == 2
     assert "no information is held" in lifted.stderr
+
+
+def test_links_import_reports_bad_rows_by_line_and_reaches_the_person(node: Node) -> None:
+    from tests.factories import organisation_number
+
+    assert (
+        node.run(
+            "institutions", "add", "dept-1", "--name", "D", "--kind", "department", "--locality", "110000"
+        ).exit_code
+        == 0
+    )
+    person = person_number(serial=710)
+    rows = [
+        "ref,organisation_id,organisation_name,person_id,person_name,role,valid_from,valid_until",
+        f"K-1,{organisation_number()},某公司,{person},张三,legal_representative,2020-01-01,",
+        f"K-2,{organisation_number()},某公司,{person},张三,cousin,2020-01-01,",
+        "K-3,too,few",
+    ]
+    path = node.dir / "links.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = node.run("links", "import", str(path), "--provider", "dept-1", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["accepted"] == 1
+    rejects = (node.dir / "links.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert rejects[0] == "line,ref,reason"
+    assert [r.split(",")[0] for r in rejects[1:]] == ["3", "4"]
+    again = node.run("links", "import", str(path), "--provider", "dept-1", "--json")
+    assert json.loads(again.stdout)["unchanged"] == 1
+    missing = node.run("links", "import", str(node.dir / "nothing.csv"), "--provider", "dept-1")
+    assert missing.exit_code == 2
