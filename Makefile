@@ -9,7 +9,7 @@ PORT ?= 8000
 PERSONS ?= 300
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench clean services
+.PHONY: help install run test test-fast lint bench bench-checks clean services
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ lint: install ## ruff, mypy --strict, import-linter
 
 bench: install services ## measure ingestion against the raw insert rate; writes BENCHMARKS.md
 	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+
+bench-checks: install services ## checks, batches, list churn and recompute on 1M persons / 10M records; writes BENCHMARKS.md
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.checks $(BENCH_ARGS)
 
 clean: ## remove the local node (var/) and caches
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache .hypothesis
