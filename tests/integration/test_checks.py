@@ -510,3 +510,16 @@ def test_a_batch_reaches_linked_persons_too(services: Services, parties: dict[st
     answer = check_batch(services, [CLEAN, OFFICER], action="air_travel", institution=parties["airline"])
     assert [r["applies"] for r in answer["results"]] == [False, True]
     assert answer["results"][1]["measures"][0]["because"][0]["via"]["role"] == "legal_representative"
+
+
+def test_a_large_batch_is_read_in_chunks_and_keeps_its_order(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    submit(services, "court-110105", listing())
+    numbers = [person_number(serial=n % 1000, born=date(1960 + n // 1000, 1, 1)) for n in range(6_000)]
+    numbers.insert(5_500, DEBTOR)
+    answer = check_batch(services, numbers, action="air_travel", institution=parties["airline"])
+    applying = [r["index"] for r in answer["results"] if r.get("applies")]
+    assert applying == [5_500]
+    with pytest.raises(InvalidInputError, match="at most"):
+        check_batch(services, [CLEAN] * 10_001, action="air_travel", institution=None)
