@@ -25,6 +25,7 @@ from sincerity.services.catalogue import current_catalogue
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
 from sincerity.services.institutions import register_institution
+from sincerity.services.links import submit_links
 
 # County-level division codes (GB/T 2260). The last three were retired by mergers, yet
 # numbers issued under them stay valid for life.
@@ -298,8 +299,21 @@ def load_demo(services: Services, *, persons: int, seed: int) -> DemoReport:
     for provider, record in synth.people_records(persons, per_person=3.0):
         by_provider.setdefault(provider, []).append(record)
     organisations = max(1, persons // 10)
-    for _ in range(organisations):
+    links: list[dict[str, str]] = []
+    for n in range(organisations):
         org = synth.organisation()
+        rep = org.representative
+        links.append(
+            {
+                "ref": f"LR-{seed}-{n}",
+                "organisation_id": org.number,
+                "organisation_name": org.name,
+                "person_id": rep.number,
+                "person_name": rep.name,
+                "role": "legal_representative",
+                "valid_from": (synth.today - timedelta(days=synth.rng.randrange(30, 3650))).isoformat(),
+            }
+        )
         count = int(synth.rng.expovariate(1 / 3.0) + 0.5)
         for provider, record in synth.records_for(org.number, org.name, SubjectKind.ORGANISATION, count, None):
             by_provider.setdefault(provider, []).append(record)
@@ -308,4 +322,6 @@ def load_demo(services: Services, *, persons: int, seed: int) -> DemoReport:
         summary = submit_records(services, by_provider[provider], provider=provider, source="demo")
         for key, value in summary.counts().items():
             totals[key] += value
+    registrar = next(i.code for i in synth.institutions if i.kind == InstitutionKind.DEPARTMENT)
+    submit_links(services, links, provider=registrar)  # each organisation's legal representative
     return DemoReport(institutions=len(synth.institutions), persons=persons, organisations=organisations, counts=totals)
