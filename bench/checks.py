@@ -245,7 +245,7 @@ def sample_numbers(node: Node, count: int, seed: int) -> tuple[list[str], int]:
 
 def server_app() -> FastAPI:
     """The real application plus the baseline: a route of the same app answering a static body."""
-    app = create_app(build_services())
+    app = create_app(build_services(serving=True))
 
     @app.get("/bench/static")
     async def static() -> dict[str, bool]:

@@ -23,7 +23,7 @@ def build_clock(settings: Settings) -> Clock:
     return FixedClock(settings.fixed_now) if settings.fixed_now else SystemClock()
 
 
-def build_services(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:
+def build_services(settings: Settings | None = None, *, clock: Clock | None = None, serving: bool = False) -> Services:
     """Services for a node whose schema and keys exist (see `init_node`).
 
     Outside development a missing key file stops start-up: a node must never invent keys
@@ -35,7 +35,8 @@ def build_services(settings: Settings | None = None, *, clock: Clock | None = No
     else:
         keys = load_keys(settings.key_file)
     clock = clock or build_clock(settings)
-    return Services(db=Database(create(settings.url)), clock=clock, vault=SubjectNumberVault(keys), settings=settings)
+    engine = create(settings.url, background_checkpoint=serving)
+    return Services(db=Database(engine), clock=clock, vault=SubjectNumberVault(keys), settings=settings)
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,4 @@ def create_app(services: Services) -> FastAPI:
 
 def asgi() -> FastAPI:
     """Factory for `uvicorn --factory sincerity.app:asgi` (each worker builds its own services)."""
-    return create_app(build_services())
+    return create_app(build_services(serving=True))

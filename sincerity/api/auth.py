@@ -29,3 +29,13 @@ async def current_institution(
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthenticationError("send the institution's token as `Authorization: Bearer …`")
     return authenticate(services_of(request), credentials.credentials)
+
+
+def institution_of(request: Request) -> Institution:
+    """The same as `current_institution`, called inline by the hottest routes: FastAPI's
+    dependency resolution costs a measurable share of a check."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("send the institution's token as `Authorization: Bearer …`")
+    return authenticate(services_of(request), token.strip())

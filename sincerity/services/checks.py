@@ -37,6 +37,7 @@ from sincerity.services.context import InForce, Services
 from sincerity.store import checkpath
 from sincerity.store import checks as check_store
 from sincerity.store import events as event_store
+from sincerity.store.engine import Driver
 
 MAX_BATCH = 10_000
 
@@ -63,7 +64,7 @@ def _governing(in_force: InForce, action: str, today: date, institution: Institu
 
 
 def _standings(
-    conn: Connection,
+    tx: Driver,
     known: Sequence[checkpath.Known],
     measures: Sequence[Measure],
     today: date,
@@ -77,18 +78,18 @@ def _standings(
     links: dict[int, list[checkpath.Link]] = defaultdict(list)
     if needs_links(measures):
         persons = [s.id for s in known if s.kind == SubjectKind.PERSON]
-        for person_id, link in checkpath.roles_of(conn, persons, today):
+        for person_id, link in checkpath.roles_of(tx, persons, today):
             links[person_id].append(link)
     organisations = {link.organisation_id for found in links.values() for link in found}
     everyone = [*standings, *organisations.difference(standings)]
     entries: dict[int, list[Entry]] = defaultdict(list)
-    for entry in checkpath.entries_of(conn, everyone, today):
+    for entry in checkpath.entries_of(tx, everyone, today):
         entries[entry.subject_id].append(entry)
     records: dict[int, list[ShownRecord]] = defaultdict(list)
     wanted = records_needed(measures, placed)
     if wanted:
         items = wanted if isinstance(wanted, tuple) else None
-        for subject_id, record in checkpath.records_of(conn, everyone, today, items):
+        for subject_id, record in checkpath.records_of(tx, everyone, today, items):
             records[subject_id].append(record)
     for subject_id, standing in standings.items():
         standing.entries = entries.get(subject_id, [])
@@ -100,7 +101,7 @@ def _standings(
     lifts: dict[int, dict[tuple[str, int], Lift]] = {}
     if entries or records:
         holders = [i for i in everyone if i in entries or i in records]
-        lifts = _lifts_by_subject(checkpath.lifts(conn, holders))
+        lifts = _lifts_by_subject(checkpath.lifts(tx, holders))
     return standings, lifts
 
 
@@ -129,17 +130,14 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
     today = legal_today(now)
     identity = parse_number(number, today=today)
     number_hash = services.vault.lookup(identity.number)
-    # Checks write only their own row: they need no place in the writers' queue (PostgreSQL).
-    with services.db.transaction(serialise=False) as conn:
-        in_force = services.in_force(conn)
+    in_force = services.last_in_force()
+    with services.db.driver_transaction() as tx:
         measures = _governing(in_force, action, today, institution)
-        found = checkpath.standing(
-            conn,
-            number_hash,
-            today,
-            with_links=needs_links(measures),
-            records=records_needed(measures, in_force.rules.placements),
-        )
+        generation, found = _standing(tx, number_hash, today, measures, in_force)
+        if generation != in_force.generation:  # rules changed since this process last looked
+            in_force = services.reload_in_force()
+            measures = _governing(in_force, action, today, institution)
+            generation, found = _standing(tx, number_hash, today, measures, in_force)
         if found is None:
             answers = _unknown_answers(measures)
             masked = identity.masked()
@@ -149,7 +147,7 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
             if any(a.because or a.not_counted for a in decided):
                 # Lifts matter only where some reason exists; most subjects have none.
                 holders = [found.subject_id, *(link.organisation_id for link in found.links)]
-                lifts = _lifts_by_subject(checkpath.lifts(conn, holders))
+                lifts = _lifts_by_subject(checkpath.lifts(tx, holders))
                 if lifts:
                     situation.lifts = _lifts_for(
                         found.subject_id, [link.organisation_id for link in found.links], lifts
@@ -166,7 +164,7 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
             "versions": in_force.versions,
         }
         check_id = checkpath.record_check(
-            conn,
+            tx,
             at=now,
             institution=institution.code if institution else None,
             action=action,
@@ -176,6 +174,18 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
             versions=in_force.versions,
         )
     return {"check_id": check_id, **answer}
+
+
+def _standing(
+    tx: Driver, number_hash: bytes, today: date, measures: Sequence[Measure], in_force: InForce
+) -> tuple[int | None, checkpath.Standing | None]:
+    return checkpath.standing(
+        tx,
+        number_hash,
+        today,
+        with_links=needs_links(measures),
+        records=records_needed(measures, in_force.rules.placements),
+    )
 
 
 def _situation_of(found: checkpath.Standing, measures: Sequence[Measure], in_force: InForce, today: date) -> Situation:
@@ -252,9 +262,10 @@ def check_batch(
     with services.db.transaction(serialise=False) as conn:
         in_force = services.in_force(conn)
         measures = _governing(in_force, action, today, institution)
-        found = checkpath.subjects_by_hashes(conn, list(set(hashes.values())))
+        tx = Driver.of(conn)
+        found = checkpath.subjects_by_hashes(tx, list(set(hashes.values())))
         known = list({s.id: s for s in found.values()}.values())
-        standings, lifts = _standings(conn, known, measures, today, in_force.rules.placements)
+        standings, lifts = _standings(tx, known, measures, today, in_force.rules.placements)
         every_subject = needs_standing(measures)  # tiers and spotless runs hold for anyone
         applying: list[dict[str, Any]] = []
         for index, number_hash in hashes.items():
@@ -380,7 +391,7 @@ def _subject_of_feedback(
         raise FeedbackInvalidError("feedback on a batch check names the subject (subject)")
     identity = parse_number(subject, today=legal_today(services.clock.now()))
     number_hash = services.vault.lookup(identity.number)
-    found = checkpath.subjects_by_hashes(conn, [number_hash]).get(number_hash)
+    found = checkpath.subjects_by_hashes(Driver.of(conn), [number_hash]).get(number_hash)
     asked = check.answer.get("asked", [check.subject_id])
     if found is None or found.id not in asked:
         raise FeedbackInvalidError("that subject was not part of the check")
@@ -414,10 +425,11 @@ def lift_measure(
             raise ConflictError(f"measure {measure} may not be lifted on its own: its basis lifts it with the entry")
         if institution is not None and institution.kind not in found_measure.issuers:
             raise PermissionDeniedError(f"a {institution.kind} does not issue measure {measure}")
-        subject = checkpath.subjects_by_hashes(conn, [number_hash]).get(number_hash)
+        tx = Driver.of(conn)
+        subject = checkpath.subjects_by_hashes(tx, [number_hash]).get(number_hash)
         if subject is None:
             raise NotFoundError("no information is held about that subject")
-        standings, lifts = _standings(conn, [subject], [found_measure], today, in_force.rules.placements)
+        standings, lifts = _standings(tx, [subject], [found_measure], today, in_force.rules.placements)
         standing = standings[subject.id]
         situation = _situation_of(standing, [found_measure], in_force, today)
         situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)

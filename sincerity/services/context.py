@@ -17,7 +17,7 @@ from sincerity.kit.errors import ConfigurationError
 from sincerity.kit.settings import Settings
 from sincerity.store import catalogue as catalogue_store
 from sincerity.store import checkpath, rulesets
-from sincerity.store.engine import Database
+from sincerity.store.engine import Database, Driver
 from sincerity.store.tables import catalogue_versions
 
 CREDENTIAL_TTL = 5.0  # seconds a worker keeps a looked-up credential
@@ -57,6 +57,7 @@ class Services:
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _rules: ListRules | None = field(default=None, repr=False)
     _measures: MeasureSet | None = field(default=None, repr=False)
+    _in_force: InForce | None = field(default=None, repr=False)
 
     def catalogue(self, conn: Connection) -> Catalogue:
         """The catalogue in force, parsed once per version and kept in memory."""
@@ -95,7 +96,7 @@ class Services:
     def in_force(self, conn: Connection) -> InForce:
         """The catalogue, list rules and measures in force, read with one query and parsed once
         per version: the check path calls this on every request."""
-        catalogue_version, rules_version, measures_version = checkpath.newest_versions(conn)
+        generation, catalogue_version, rules_version, measures_version = checkpath.newest_versions(Driver.of(conn))
         if catalogue_version is None:
             raise ConfigurationError("no catalogue is loaded: run `sincerity init`")
         if rules_version is None or measures_version is None:
@@ -111,7 +112,20 @@ class Services:
             measures = self.measures(conn)
         if rules is None or measures is None:  # cannot happen: their versions were just read
             raise ConfigurationError("the list rules or measures in force could not be read")
-        return InForce(catalogue, rules, measures)
+        self._in_force = InForce(catalogue, rules, measures, generation)
+        return self._in_force
+
+    def last_in_force(self) -> InForce:
+        """The rules this process last found in force (read them if none yet); the check's
+        own statement then says whether they still are (see `checkpath.standing`)."""
+        if self._in_force is None:
+            with self.db.transaction(write=False) as conn:
+                return self.in_force(conn)
+        return self._in_force
+
+    def reload_in_force(self) -> InForce:
+        with self.db.transaction(write=False) as conn:
+            return self.in_force(conn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,7 @@ class InForce:
     catalogue: Catalogue
     rules: ListRules
     measures: MeasureSet
+    generation: int | None = None  # of the configuration these were read at
 
     @property
     def versions(self) -> dict[str, str]:

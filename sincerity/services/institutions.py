@@ -11,6 +11,7 @@ from sincerity.services.context import Services
 from sincerity.store import checkpath
 from sincerity.store import events as event_store
 from sincerity.store import institutions as institution_store
+from sincerity.store.engine import Driver
 
 
 def _token_hash(token: str) -> bytes:
@@ -65,7 +66,7 @@ def authenticate(services: Services, token: str) -> Institution:
     if cached is not None:
         return cached
     with services.db.transaction(write=False) as conn:
-        found = checkpath.institution_for_token(conn, token_hash)
+        found = checkpath.institution_for_token(Driver.of(conn), token_hash)
     if found is None:
         raise AuthenticationError("the credential is unknown or revoked")
     institution = Institution(code=found[0], name=found[1], kind=found[2], locality=found[3])

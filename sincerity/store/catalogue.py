@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.store.sequences import allocate
 from sincerity.store.tables import catalogue_versions
 
 
@@ -23,6 +24,7 @@ def save(conn: Connection, catalogue: Catalogue, document: dict[str, Any], *, no
             version=catalogue.version, title=catalogue.title, document=document, loaded_at=now
         )
     )
+    allocate(conn, "config")  # running processes see that the rules in force changed
     return True
 
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from sincerity.domain.lists import Entry
 from sincerity.domain.measures import Lift
 from sincerity.domain.tiers import ShownRecord
 from sincerity.kit.clock import legal_today
 from sincerity.store.bulk import instant_text
+from sincerity.store.engine import Driver
 
 _CONVERTED: dict[tuple[str, str], str] = {}
 
@@ -34,14 +33,16 @@ def _driver_sql(dialect: str, sql: str) -> str:
     return found
 
 
-def fetch(conn: Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def fetch(tx: Driver, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Run `sql` on the transaction's own driver connection; rows as tuples."""
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("the connection has no driver connection")
-    cursor = raw.cursor()
+    cursor = tx.dbapi.cursor()
     try:
-        cursor.execute(_driver_sql(conn.dialect.name, sql), params)
+        if tx.dialect == "postgresql":
+            # Prepared on the server: these single-subject statements run on every request, and
+            # equality on indexed keys plans the same for every value.
+            cursor.execute(_driver_sql("postgresql", sql), params, prepare=True)
+        else:
+            cursor.execute(sql, params)
         return list(cursor.fetchall())
     finally:
         cursor.close()
@@ -62,28 +63,34 @@ def _instant(value: Any) -> datetime:
 
 
 VERSIONS_SQL = (
-    "SELECT (SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
+    "SELECT (SELECT value FROM sequences WHERE name = 'config'), "
+    "(SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
     "(SELECT version FROM rule_sets WHERE kind = 'lists' ORDER BY loaded_at DESC, version DESC LIMIT 1), "
     "(SELECT version FROM rule_sets WHERE kind = 'measures' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
 )
 
 # Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
-# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL.
-STANDING_SQL = """
-WITH me AS (
-    SELECT id, kind, number_masked, created_at FROM subjects WHERE number_hash = :hash
-), who AS (
+# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL; it carries the
+# configuration generation (see tables.ALL_SEQUENCES), so that one round trip also says whether
+# the rules the caller decided with are still the ones in force.
+_ME = "me AS MATERIALIZED (SELECT id, kind, number_masked, created_at FROM subjects WHERE number_hash = :hash)"
+_WHO = """who AS MATERIALIZED (
     SELECT id AS subject_id, CAST(NULL AS BIGINT) AS link_id, CAST(NULL AS VARCHAR(64)) AS role,
            CAST(NULL AS VARCHAR(24)) AS masked
-    FROM me
+    FROM me{links}
+)"""
+_LINKS = """
     UNION ALL
     SELECT l.organisation_id, l.id, l.role, s.number_masked
     FROM me JOIN links l ON l.person_id = me.id JOIN subjects s ON s.id = l.organisation_id
-    WHERE :links = 1 AND l.superseded_at IS NULL AND l.valid_from <= :today
-      AND (l.valid_until IS NULL OR l.valid_until >= :today)
-)
-SELECT 's', me.id, CAST(NULL AS BIGINT), me.kind, me.number_masked, CAST(NULL AS BIGINT), CAST(NULL AS INTEGER),
-       CAST(NULL AS VARCHAR(64)), CAST(NULL AS INTEGER), CAST(NULL AS DATE), CAST(NULL AS DATE), me.created_at
+    WHERE l.superseded_at IS NULL AND l.valid_from <= :today AND (l.valid_until IS NULL OR l.valid_until >= :today)"""
+_SELECT = """
+SELECT 'v', CAST(value AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(64)), CAST(NULL AS VARCHAR(64)),
+       CAST(NULL AS BIGINT), CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(64)), CAST(NULL AS INTEGER),
+       CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP)
+FROM sequences WHERE name = 'config'
+UNION ALL
+SELECT 's', me.id, NULL, me.kind, me.number_masked, NULL, NULL, NULL, NULL, NULL, NULL, me.created_at
 FROM me
 UNION ALL
 SELECT 'l', w.subject_id, w.link_id, w.role, w.masked, NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -92,24 +99,34 @@ UNION ALL
 SELECT 'e', e.subject_id, w.link_id, e.list_code, e.rule_id, e.record_id, e.record_version, e.item_code,
        e.rule_version, e.starts_on, e.ends_on, NULL
 FROM who w JOIN list_entries e ON e.subject_id = w.subject_id
-WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today)
+WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today)"""
+_RECORDS = """
 UNION ALL
 SELECT 'r', r.subject_id, w.link_id, NULL, NULL, r.id, r.version, r.item_code, NULL, r.decided_on,
        r.display_until, NULL
 FROM who w JOIN records r ON r.subject_id = w.subject_id
-WHERE :records = 1 AND r.superseded_at IS NULL AND r.decided_on <= :today
-  AND (r.display_until IS NULL OR r.display_until > :today){items}
-"""
+WHERE r.superseded_at IS NULL AND r.decided_on <= :today
+  AND (r.display_until IS NULL OR r.display_until > :today){items}"""
+
+_STANDING_SQL: dict[tuple[bool, bool, str], str] = {}
 
 
-_STANDING_SQL: dict[str, str] = {}
-
-
-def _standing_sql(items: str) -> str:
-    found = _STANDING_SQL.get(items)
+def _standing_sql(with_links: bool, with_records: bool, items: str) -> str:
+    """The statement for what the measures need: the links branch and the records branch only
+    when they are read (a branch switched off by a parameter is still planned and probed)."""
+    key = (with_links, with_records, items)
+    found = _STANDING_SQL.get(key)
     if found is None:
-        found = _STANDING_SQL[items] = STANDING_SQL.format(items=items)
+        who = _WHO.format(links=_LINKS if with_links else "")
+        found = f"WITH {_ME}, {who}{_SELECT}" + (_RECORDS.format(items=items) if with_records else "")
+        _STANDING_SQL[key] = found
     return found
+
+
+# Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
+# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL; it carries the
+# configuration generation (see tables.ALL_SEQUENCES), so that one round trip also says whether
+# the rules the caller decided with are still the ones in force.
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,36 +153,34 @@ class Standing:
 
 
 def standing(
-    conn: Connection,
+    tx: Driver,
     number_hash: bytes,
     today: date,
     *,
     with_links: bool,
     records: bool | tuple[str, ...],
-) -> Standing | None:
-    """The subject with `number_hash` and what it shows today, or None if nothing is held.
+) -> tuple[int | None, Standing | None]:
+    """The configuration generation, and the subject with `number_hash` with what it shows
+    today, or None if nothing is held.
 
     `records`: all shown records (True), none (False), or only those of these items (a large
     organisation can hold thousands of records, of which an item trigger needs a few)."""
-    dialect = conn.dialect.name
-    params: dict[str, Any] = {
-        "hash": number_hash,
-        "today": today if dialect == "postgresql" else today.isoformat(),
-        "links": 1 if with_links else 0,
-        "records": 1 if records else 0,
-    }
+    dialect = tx.dialect
+    params: dict[str, Any] = {"hash": number_hash, "today": today if dialect == "postgresql" else today.isoformat()}
     items = ""
     if isinstance(records, tuple):
         items = " AND r.item_code IN (" + ", ".join(f":i{n}" for n in range(len(records))) + ")"
         params.update({f"i{n}": code for n, code in enumerate(records)})
-    rows = fetch(conn, _standing_sql(items), params)
+    rows = fetch(tx, _standing_sql(with_links, bool(records), items), params)
     found: Standing | None = None
+    generation: int | None = None
     for row in rows:
-        if row[0] == "s":
+        if row[0] == "v":
+            generation = row[1]
+        elif row[0] == "s":
             found = Standing(row[1], row[3], row[4], legal_today(_instant(row[11])))
-            break
     if found is None:
-        return None
+        return generation, None
     for tag, subject_id, link_id, text_a, text_b, record_id, version, item, rule_version, day_a, day_b, _ in rows:
         if tag == "l":
             found.links.append(Link(link_id, subject_id, text_a, text_b))
@@ -183,11 +198,11 @@ def standing(
                 found.records.append(shown)
             else:
                 found.linked_records.setdefault(link_id, []).append(shown)
-    return found
+    return generation, found
 
 
 def record_check(
-    conn: Connection,
+    tx: Driver,
     *,
     at: datetime,
     institution: str | None,
@@ -198,10 +213,10 @@ def record_check(
     versions: dict[str, str],
 ) -> int:
     """Write one single-subject check and return its id."""
-    dialect = conn.dialect.name
+    dialect = tx.dialect
     answer = "CAST(:answer AS JSONB)" if dialect == "postgresql" else ":answer"
     rows = fetch(
-        conn,
+        tx,
         "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
         "catalogue_version, rules_version, measures_version) VALUES "
         f"(:at, :institution, :action, :subject, 1, :applying, {answer}, :catalogue, :rules, :measures) RETURNING id",
@@ -220,15 +235,16 @@ def record_check(
     return int(rows[0][0])
 
 
-def newest_versions(conn: Connection) -> tuple[str | None, str | None, str | None]:
-    row = fetch(conn, VERSIONS_SQL, {})[0]
-    return row[0], row[1], row[2]
+def newest_versions(tx: Driver) -> tuple[int | None, str | None, str | None, str | None]:
+    """The configuration generation and the catalogue, list rules and measures versions in force."""
+    row = fetch(tx, VERSIONS_SQL, {})[0]
+    return row[0], row[1], row[2], row[3]
 
 
-def institution_for_token(conn: Connection, token_hash: bytes) -> tuple[str, str, str, str] | None:
+def institution_for_token(tx: Driver, token_hash: bytes) -> tuple[str, str, str, str] | None:
     """(code, name, kind, locality) of the institution holding an unrevoked token."""
     rows = fetch(
-        conn,
+        tx,
         "SELECT i.code, i.name, i.kind, i.locality FROM credentials c "
         "JOIN institutions i ON i.code = c.institution_code WHERE c.token_hash = :hash AND c.revoked_at IS NULL",
         {"hash": token_hash},
@@ -236,11 +252,11 @@ def institution_for_token(conn: Connection, token_hash: bytes) -> tuple[str, str
     return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
 
 
-def lifts(conn: Connection, subject_ids: list[int]) -> list[tuple[int, Lift]]:
+def lifts(tx: Driver, subject_ids: list[int]) -> list[tuple[int, Lift]]:
     """(subject id, lift) for the measures lifted on their own for these subjects."""
     marks = ", ".join(f":s{i}" for i in range(len(subject_ids)))
     rows = fetch(
-        conn,
+        tx,
         "SELECT subject_id, measure_code, record_id, lifted_on, institution_code, reason FROM measure_lifts "
         f"WHERE subject_id IN ({marks})",
         {f"s{i}": subject_id for i, subject_id in enumerate(subject_ids)},
@@ -253,18 +269,15 @@ def lifts(conn: Connection, subject_ids: list[int]) -> list[tuple[int, Lift]]:
 _CHUNK = 5000  # SQLite takes at most 32,766 parameters in one statement
 
 
-def _many(conn: Connection, sql: str, values: list[Any], extra: list[Any]) -> list[tuple[Any, ...]]:
+def _many(tx: Driver, sql: str, values: list[Any], extra: list[Any]) -> list[tuple[Any, ...]]:
     """Run `sql` for `values`: it holds `{ids}` where `column IN values` goes (before any extra
     parameter) and `{p}` for each of `extra`, in order. One array parameter on PostgreSQL."""
     if not values:
         return []
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("the connection has no driver connection")
-    cursor = raw.cursor()
+    cursor = tx.dbapi.cursor()
     out: list[tuple[Any, ...]] = []
     try:
-        if conn.dialect.name == "postgresql":
+        if tx.dialect == "postgresql":
             cursor.execute(sql.format(ids="= ANY(%s)", p="%s"), [values, *extra])
             out.extend(cursor.fetchall())
         else:
@@ -285,9 +298,9 @@ class Known:
     registered_on: date
 
 
-def subjects_by_hashes(conn: Connection, hashes: list[bytes]) -> dict[bytes, Known]:
+def subjects_by_hashes(tx: Driver, hashes: list[bytes]) -> dict[bytes, Known]:
     rows = _many(
-        conn,
+        tx,
         "SELECT number_hash, id, kind, number_masked, created_at FROM subjects WHERE number_hash {ids}",
         hashes,
         [],
@@ -295,15 +308,15 @@ def subjects_by_hashes(conn: Connection, hashes: list[bytes]) -> dict[bytes, Kno
     return {bytes(r[0]): Known(r[1], r[2], r[3], legal_today(_instant(r[4]))) for r in rows}
 
 
-def _today(conn: Connection, today: date) -> Any:
-    return today if conn.dialect.name == "postgresql" else today.isoformat()
+def _today(tx: Driver, today: date) -> Any:
+    return today if tx.dialect == "postgresql" else today.isoformat()
 
 
-def entries_of(conn: Connection, subject_ids: list[int], today: date) -> list[Entry]:
+def entries_of(tx: Driver, subject_ids: list[int], today: date) -> list[Entry]:
     """Entries of these subjects shown today."""
-    day = _today(conn, today)
+    day = _today(tx, today)
     rows = _many(
-        conn,
+        tx,
         "SELECT list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, ends_on "
         "FROM list_entries WHERE subject_id {ids} AND starts_on <= {p} AND (ends_on IS NULL OR ends_on > {p})",
         subject_ids,
@@ -313,17 +326,17 @@ def entries_of(conn: Connection, subject_ids: list[int], today: date) -> list[En
 
 
 def records_of(
-    conn: Connection, subject_ids: list[int], today: date, items: tuple[str, ...] | None
+    tx: Driver, subject_ids: list[int], today: date, items: tuple[str, ...] | None
 ) -> list[tuple[int, ShownRecord]]:
     """(subject id, record) for the current records of these subjects shown today (of `items` only, if given)."""
-    day = _today(conn, today)
+    day = _today(tx, today)
     only = ""
     extra: list[Any] = [day, day]
     if items:
         only = " AND item_code IN (" + ", ".join("{p}" for _ in items) + ")"
         extra += list(items)
     rows = _many(
-        conn,
+        tx,
         "SELECT subject_id, id, version, item_code, decided_on, display_until FROM records "
         "WHERE subject_id {ids} AND superseded_at IS NULL AND decided_on <= {p} "
         "AND (display_until IS NULL OR display_until > {p})" + only,
@@ -333,11 +346,11 @@ def records_of(
     return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]))) for r in rows]
 
 
-def roles_of(conn: Connection, person_ids: list[int], today: date) -> list[tuple[int, Link]]:
+def roles_of(tx: Driver, person_ids: list[int], today: date) -> list[tuple[int, Link]]:
     """(person id, link) for the organisations these persons are linked to today."""
-    day = _today(conn, today)
+    day = _today(tx, today)
     rows = _many(
-        conn,
+        tx,
         "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
         "JOIN subjects s ON s.id = l.organisation_id WHERE l.person_id {ids} AND l.superseded_at IS NULL "
         "AND l.valid_from <= {p} AND (l.valid_until IS NULL OR l.valid_until >= {p})",

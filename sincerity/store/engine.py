@@ -7,6 +7,8 @@ psycopg 3. Nothing here is created at import time: the composition root calls `c
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,26 +17,42 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def create(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url` (sqlite:///… or postgresql+psycopg://…)."""
+def create(url: str, *, background_checkpoint: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url` (sqlite:///… or postgresql+psycopg://…).
+
+    `background_checkpoint` (SQLite, for a serving process): commits never copy the WAL back
+    into the database file themselves; a thread does it every second. Otherwise every
+    thousandth page written makes one unlucky commit do it, and a request waits 100 ms or more.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # LIFO: the connection used last is handed out again. Each SQLite connection has its own
+        # page cache, which a write through another connection invalidates; rotating through the
+        # pool made every check read its pages cold (4× slower).
         engine = create_engine(
-            url, connect_args={"isolation_level": None, "timeout": 30, "check_same_thread": False}, **kwargs
+            url,
+            connect_args={"isolation_level": None, "timeout": 30, "check_same_thread": False},
+            pool_use_lifo=True,
+            **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        if background_checkpoint and parsed.database and parsed.database != ":memory:":
+            event.listen(engine, "connect", _serving_pragmas)
+            Checkpointer(parsed.database).start()
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         # No server-side prepared statements: after psycopg's fifth execution PostgreSQL may settle
         # on a generic plan for `ref = ANY($1)` that scans the table (ingestion slowed 15×).
-        return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None}, **kwargs)
+        return create_engine(
+            url, pool_pre_ping=True, pool_use_lifo=True, connect_args={"prepare_threshold": None}, **kwargs
+        )
     raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
@@ -50,11 +68,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _serving_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+    # Pages read through a memory map, not copied by a system call each: a check touches a few
+    # pages of each index at random, most of them in the OS cache but not in SQLite's own.
+    dbapi_connection.execute(f"PRAGMA mmap_size={SERVING_MMAP_BYTES}")
+    # A serving process answers for any subject: the subject, entry and link indexes of a
+    # million persons take some hundreds of MiB, and a check should find them in memory.
+    dbapi_connection.execute(f"PRAGMA cache_size=-{SERVING_CACHE_KIB}")
+
+
+class Checkpointer(threading.Thread):
+    """Copies the SQLite WAL into the database file every `interval` seconds, beside the
+    writers (PASSIVE: it never waits for them, and they never wait for it)."""
+
+    def __init__(self, path: str, interval: float = 1.0) -> None:
+        super().__init__(name="sqlite-checkpoint", daemon=True)
+        self.path = path
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            while not self.stopped.wait(self.interval):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+
+
 def _sqlite_begin(conn: Connection) -> None:
     mode = conn.info.get("begin", "BEGIN")
     conn.exec_driver_sql(mode)
 
 
+SERVING_MMAP_BYTES = 16 * 2**30  # address space only; the OS decides what stays in memory
+SERVING_CACHE_KIB = 512 * 1024
 WRITER_LOCK = 0x51C3  # PostgreSQL advisory lock key held by every writing transaction
 
 
@@ -83,6 +132,48 @@ class Database:
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
                 yield conn
 
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Driver]:
+        """A writing transaction on the driver connection itself, for the check's hot path:
+        SQLAlchemy's connection and transaction machinery costs more than the check's queries.
+        It takes no place in the writers' queue on PostgreSQL (the check appends its own row);
+        SQLite queues it with BEGIN IMMEDIATE like every writer."""
+        pooled = self.engine.raw_connection()
+        dbapi = pooled.driver_connection
+        dialect = self.engine.dialect.name
+        try:
+            if dialect == "sqlite":
+                dbapi.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            yield Driver(dialect, dbapi)
+            if dialect == "sqlite":
+                dbapi.execute("COMMIT")  # type: ignore[union-attr]
+            else:
+                dbapi.commit()  # type: ignore[union-attr]
+        except BaseException:
+            if dialect == "sqlite":
+                if dbapi.in_transaction:  # type: ignore[union-attr]
+                    dbapi.execute("ROLLBACK")  # type: ignore[union-attr]
+            else:
+                dbapi.rollback()  # type: ignore[union-attr]
+            raise
+        finally:
+            pooled.close()
+
+
+class Driver:
+    """A transaction's driver connection (sqlite3 or psycopg) and the store it speaks to."""
+
+    __slots__ = ("dbapi", "dialect")
+
+    def __init__(self, dialect: str, dbapi: Any) -> None:
+        self.dialect = dialect
+        self.dbapi = dbapi
+
+    @classmethod
+    def of(cls, conn: Connection) -> Driver:
+        """The driver under a SQLAlchemy connection (its transaction is the same)."""
+        return cls(conn.dialect.name, conn.connection.driver_connection)
+
 
 class SharedConnectionDatabase(Database):
     """Every transaction is a savepoint on one outer connection: per-test rollback (tests only)."""
@@ -95,3 +186,8 @@ class SharedConnectionDatabase(Database):
     def transaction(self, *, write: bool = True, serialise: bool = True) -> Iterator[Connection]:
         with self.connection.begin_nested():
             yield self.connection
+
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Driver]:
+        with self.connection.begin_nested():
+            yield Driver.of(self.connection)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from sincerity.store.sequences import allocate
 from sincerity.store.tables import rule_sets
 
 
@@ -18,6 +19,7 @@ def save(conn: Connection, kind: str, *, version: str, title: str, document: dic
     if exists:
         return False
     conn.execute(insert(rule_sets).values(kind=kind, version=version, title=title, document=document, loaded_at=now))
+    allocate(conn, "config")  # running processes see that the rules in force changed
     return True
 
 

@@ -313,4 +313,6 @@ measure_lifts = Table(
     UniqueConstraint("measure_code", "subject_id", "record_id", name="uq_measure_lifts_reason"),
 )
 
-ALL_SEQUENCES = ("subjects", "records", "events", "batches", "links")
+# `config` counts loads of a catalogue, list rules or measures: a running process compares it
+# with the one it last read to know whether the rules in force changed.
+ALL_SEQUENCES = ("subjects", "records", "events", "batches", "links", "config")
