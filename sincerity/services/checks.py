@@ -71,17 +71,18 @@ def _standings(
     placed: Collection[str],
 ) -> tuple[dict[int, checkpath.Standing], dict[int, dict[tuple[str, int], Lift]]]:
     """What many subjects (and the organisations their persons are linked to) show today, with
-    as few queries as the measures need; and the lifts that concern them."""
-    standings = {s.id: checkpath.Standing(s.id, s.kind, s.masked, s.registered_on) for s in known}
-    if not standings:
-        return standings, {}
+    as few queries as the measures need; and the lifts that concern them. Only subjects that
+    show something get a standing (most show nothing); `_empty` makes one for the rest."""
+    if not known:
+        return {}, {}
+    ids = {s.id: s for s in known}
     links: dict[int, list[checkpath.Link]] = defaultdict(list)
     if needs_links(measures):
         persons = [s.id for s in known if s.kind == SubjectKind.PERSON]
         for person_id, link in checkpath.roles_of(tx, persons, today):
             links[person_id].append(link)
     organisations = {link.organisation_id for found in links.values() for link in found}
-    everyone = [*standings, *organisations.difference(standings)]
+    everyone = [*ids, *organisations.difference(ids)]
     entries: dict[int, list[Entry]] = defaultdict(list)
     for entry in checkpath.entries_of(tx, everyone, today):
         entries[entry.subject_id].append(entry)
@@ -91,7 +92,9 @@ def _standings(
         items = wanted if isinstance(wanted, tuple) else None
         for subject_id, record in checkpath.records_of(tx, everyone, today, items):
             records[subject_id].append(record)
-    for subject_id, standing in standings.items():
+    standings: dict[int, checkpath.Standing] = {}
+    for subject_id in {*entries, *records, *links}.intersection(ids):
+        standing = standings[subject_id] = _empty(ids[subject_id])
         standing.entries = entries.get(subject_id, [])
         standing.records = records.get(subject_id, [])
         standing.links = links.get(subject_id, [])
@@ -103,6 +106,10 @@ def _standings(
         holders = [i for i in everyone if i in entries or i in records]
         lifts = _lifts_by_subject(checkpath.lifts(tx, holders))
     return standings, lifts
+
+
+def _empty(subject: checkpath.Known) -> checkpath.Standing:
+    return checkpath.Standing(subject.id, subject.kind, subject.masked, subject.registered_on)
 
 
 def _unknown_answers(measures: Sequence[Measure]) -> list[dict[str, Any]]:
@@ -272,10 +279,11 @@ def check_batch(
             subject = found.get(number_hash)
             if subject is None:
                 continue
-            standing = standings[subject.id]
-            bare = not (standing.entries or standing.records or standing.links)
-            if bare and not every_subject:
-                continue  # nothing shown about them or their organisations: no measure can apply
+            standing = standings.get(subject.id)
+            if standing is None:
+                if not every_subject:
+                    continue  # nothing shown about them or their organisations: no measure can apply
+                standing = _empty(subject)
             situation = _situation_of(standing, measures, in_force, today)
             situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
             answers = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
@@ -430,7 +438,7 @@ def lift_measure(
         if subject is None:
             raise NotFoundError("no information is held about that subject")
         standings, lifts = _standings(tx, [subject], [found_measure], today, in_force.rules.placements)
-        standing = standings[subject.id]
+        standing = standings.get(subject.id) or _empty(subject)
         situation = _situation_of(standing, [found_measure], in_force, today)
         situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
         answer = decide(found_measure, situation, catalogue=in_force.catalogue)

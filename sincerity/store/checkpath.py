@@ -295,7 +295,11 @@ class Known:
     id: int
     kind: str
     masked: str
-    registered_on: date
+    created_at: Any  # as the driver gives it; read only where a spotless run needs it
+
+    @property
+    def registered_on(self) -> date:
+        return legal_today(_instant(self.created_at))
 
 
 def subjects_by_hashes(tx: Driver, hashes: list[bytes]) -> dict[bytes, Known]:
@@ -305,7 +309,7 @@ def subjects_by_hashes(tx: Driver, hashes: list[bytes]) -> dict[bytes, Known]:
         hashes,
         [],
     )
-    return {bytes(r[0]): Known(r[1], r[2], r[3], legal_today(_instant(r[4]))) for r in rows}
+    return {bytes(r[0]): Known(r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def _today(tx: Driver, today: date) -> Any:

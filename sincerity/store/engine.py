@@ -65,6 +65,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 64 MiB of page cache (the default is 2 MiB): index probes on a table of millions of rows
     # stay in memory. (A longer checkpoint interval was tried: it slowed chunked commits.)
     cursor.execute("PRAGMA cache_size=-65536")
+    # Temporary tables and sorts in memory, not in a temporary file: the list recompute keeps
+    # the new entries (a few percent of the records) beside the old ones while it compares them.
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

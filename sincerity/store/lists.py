@@ -146,12 +146,22 @@ def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> Recompute
         "FROM list_entries e JOIN recompute_entries f ON f.list_code = e.list_code AND f.record_id = e.record_id "
         f"WHERE {_DIFFERS}"
     )
-    report = RecomputeReport(
-        added=_count_by_list(conn, "f", added_from),
-        removed=_count_by_list(conn, "e", removed_from),
-        changed=_count_by_list(conn, "e", changed_from),
-        entries=0,
-    )
+    # Added and changed entries in one pass over the new entries, removed ones in one over the old.
+    added: dict[str, int] = {}
+    changed: dict[str, int] = {}
+    for code, new, different in conn.execute(
+        text(
+            "SELECT f.list_code, sum(CASE WHEN e.record_id IS NULL THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN e.record_id IS NOT NULL AND ({_DIFFERS}) THEN 1 ELSE 0 END) "
+            "FROM recompute_entries f LEFT JOIN list_entries e ON e.list_code = f.list_code "
+            "AND e.record_id = f.record_id GROUP BY f.list_code"
+        )
+    ):
+        if new:
+            added[code] = int(new)
+        if different:
+            changed[code] = int(different)
+    report = RecomputeReport(added=added, removed=_count_by_list(conn, "e", removed_from), changed=changed, entries=0)
     at = instant_text(now, dialect)
     for tag, alias, source, count in (
         ("lists:entry:added", "f", added_from, sum(report.added.values())),
@@ -160,19 +170,23 @@ def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> Recompute
     ):
         if count:
             _events(conn, tag, alias, source, count, at)
-    # Apply the difference rather than rewriting every entry: after a rule change most stay.
-    conn.execute(
-        text(
-            "DELETE FROM list_entries WHERE NOT EXISTS (SELECT 1 FROM recompute_entries f "
-            "WHERE f.list_code = list_entries.list_code AND f.record_id = list_entries.record_id)"
+    # Apply the difference rather than rewriting every entry: after a rule change most stay,
+    # and a recompute that finds nothing to change writes nothing.
+    if report.removed:
+        conn.execute(
+            text(
+                "DELETE FROM list_entries WHERE NOT EXISTS (SELECT 1 FROM recompute_entries f "
+                "WHERE f.list_code = list_entries.list_code AND f.record_id = list_entries.record_id)"
+            )
         )
-    )
     columns = ", ".join(ENTRY_COLUMNS)
     changed_keys = (
         "SELECT e.list_code, e.record_id FROM list_entries e JOIN recompute_entries f "
         f"ON f.list_code = e.list_code AND f.record_id = e.record_id WHERE {_DIFFERS}"
     )
-    if dialect == "postgresql":
+    if not report.changed:
+        pass
+    elif dialect == "postgresql":
         conn.execute(text(f"DELETE FROM list_entries WHERE (list_code, record_id) IN ({changed_keys})"))
     else:
         conn.execute(
@@ -181,9 +195,12 @@ def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> Recompute
                 f"ON f.list_code = e.list_code AND f.record_id = e.record_id WHERE {_DIFFERS})"
             )
         )
-    conn.execute(
-        text(f"INSERT INTO list_entries ({columns}) SELECT {', '.join('f.' + c for c in ENTRY_COLUMNS)} {added_from}")
-    )
+    if report.added or report.changed:
+        conn.execute(
+            text(
+                f"INSERT INTO list_entries ({columns}) SELECT {', '.join('f.' + c for c in ENTRY_COLUMNS)} {added_from}"
+            )
+        )
     report.entries = conn.execute(text("SELECT count(*) FROM recompute_entries")).scalar_one()
     conn.execute(text("DROP TABLE recompute_entries"))
     conn.execute(text("DROP TABLE recompute_placements"))

@@ -232,6 +232,8 @@ list_entries = Table(
     Column("ends_on", Date),
     PrimaryKeyConstraint("list_code", "record_id"),
     Index("ix_list_entries_subject_id", "subject_id"),
+    # A correction replaces the entries of its record: found by record, not by list first.
+    Index("ix_list_entries_record_id", "record_id"),
 )
 
 # Organisation–person links (legal representative, principal person in charge, …) with the

@@ -81,6 +81,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("list_entries", schema=None) as batch_op:
         batch_op.create_index("ix_list_entries_subject_id", ["subject_id"], unique=False)
+        batch_op.create_index("ix_list_entries_record_id", ["record_id"], unique=False)
 
     op.create_table(
         "measure_lifts",
@@ -140,6 +141,7 @@ def downgrade() -> None:
 
     op.drop_table("measure_lifts")
     with op.batch_alter_table("list_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_list_entries_record_id")
         batch_op.drop_index("ix_list_entries_subject_id")
 
     op.drop_table("list_entries")
