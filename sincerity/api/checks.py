@@ -146,9 +146,14 @@ async def post_check(request: Request) -> Response:
     chain measure ← list entry ← record ← catalogue item ← legal basis; never the dossier."""
     institution = institution_of(request)
     payload = _body(await request.body())
-    answer = check_subject(
-        services_of(request), _text(payload, "subject"), action=_text(payload, "action"), institution=institution
-    )
+    services = services_of(request)
+    subject, action = _text(payload, "subject"), _text(payload, "action")
+    if services.db.dialect == "postgresql":
+        # A network store: each check waits for its commit to be flushed. In threads, many
+        # checks wait at once and PostgreSQL flushes their commits together.
+        answer = await run_in_threadpool(check_subject, services, subject, action=action, institution=institution)
+    else:
+        answer = check_subject(services, subject, action=action, institution=institution)
     return _json(answer)
 
 
@@ -167,7 +172,9 @@ async def post_check_batch(
     subjects = payload.get("subjects")
     if not isinstance(subjects, list):
         raise InvalidInputError("subjects: an array of numbers is required")
-    answer = check_batch(services_of(request), subjects, action=_text(payload, "action"), institution=institution)
+    answer = await run_in_threadpool(
+        check_batch, services_of(request), subjects, action=_text(payload, "action"), institution=institution
+    )
     return _json(answer)
 
 
