@@ -126,3 +126,21 @@ def test_measures_and_lists_are_published_as_the_cli_prints_them(client: TestCli
         assert m["legal_basis"]
     lists = client.get("/api/v1/lists").json()
     assert {entry["kind"] for entry in lists["lists"]} == {"red", "black", "focus"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/checks", "/api/v1/checks/batch", "/api/v1/checks/1/feedback", "/api/v1/lifts", "/api/v1/links"],
+)
+def test_every_institution_endpoint_refuses_a_missing_or_unknown_credential(client: TestClient, path: str) -> None:
+    assert client.post(path, json={}).status_code == 401
+    refused = client.post(path, json={}, headers={"Authorization": "Bearer snc_nobody_xyz"})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthenticated"
+
+
+def test_the_published_contract_documents_the_check_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/checks", "/api/v1/checks/batch", "/api/v1/checks/{check_id}/feedback", "/api/v1/measures"):
+        assert path in paths
+    assert paths["/api/v1/checks"]["post"]["security"] == [{"HTTPBearer": []}]
