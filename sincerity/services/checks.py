@@ -293,22 +293,23 @@ def check_batch(
                 result["applies"] = True
                 result["measures"] = [a.view() for a in applied]
                 applying.append({"subject_id": subject.id, "measures": [a.code for a in applied]})
-        check_id = check_store.record(
-            conn,
+        answer = {
+            "action": action,
+            "governing": [m.code for m in measures],
+            "asked": sorted(s.id for s in known),
+            "unknown": len(hashes) - sum(1 for h in hashes.values() if h in found),
+            "invalid": len(numbers) - len(hashes),
+            "applying": applying,
+        }
+        check_id = checkpath.record_check(
+            tx,
             at=now,
             institution=institution.code if institution else None,
             action=action,
             subject_id=None,
             subjects=len(numbers),
             applying=len(applying),
-            answer={
-                "action": action,
-                "governing": [m.code for m in measures],
-                "asked": sorted(s.id for s in known),
-                "unknown": len(hashes) - sum(1 for h in hashes.values() if h in found),
-                "invalid": len(numbers) - len(hashes),
-                "applying": applying,
-            },
+            answer_json=orjson.dumps(answer).decode(),
             versions=in_force.versions,
         )
     return {

@@ -211,20 +211,23 @@ def record_check(
     applying: int,
     answer_json: str,
     versions: dict[str, str],
+    subjects: int = 1,
 ) -> int:
-    """Write one single-subject check and return its id."""
+    """Write one check (of one subject, or a batch of `subjects`) and return its id."""
     dialect = tx.dialect
     answer = "CAST(:answer AS JSONB)" if dialect == "postgresql" else ":answer"
     rows = fetch(
         tx,
         "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
         "catalogue_version, rules_version, measures_version) VALUES "
-        f"(:at, :institution, :action, :subject, 1, :applying, {answer}, :catalogue, :rules, :measures) RETURNING id",
+        f"(:at, :institution, :action, :subject, :subjects, :applying, {answer}, :catalogue, :rules, :measures) "
+        "RETURNING id",
         {
             "at": at if dialect == "postgresql" else instant_text(at, dialect),
             "institution": institution,
             "action": action,
             "subject": subject_id,
+            "subjects": subjects,
             "applying": applying,
             "answer": answer_json,
             "catalogue": versions["catalogue"],

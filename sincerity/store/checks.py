@@ -24,39 +24,6 @@ class StoredCheck:
     versions: dict[str, str]
 
 
-def record(
-    conn: Connection,
-    *,
-    at: datetime,
-    institution: str | None,
-    action: str,
-    subject_id: int | None,
-    subjects: int,
-    applying: int,
-    answer: dict[str, Any],
-    versions: dict[str, str],
-) -> int:
-    """Write one check (single or batch) and return its id."""
-    return int(
-        conn.execute(
-            insert(checks)
-            .values(
-                at=at,
-                institution_code=institution,
-                action=action,
-                subject_id=subject_id,
-                subjects=subjects,
-                applying=applying,
-                answer=answer,
-                catalogue_version=versions["catalogue"],
-                rules_version=versions["rules"],
-                measures_version=versions["measures"],
-            )
-            .returning(checks.c.id)
-        ).scalar_one()
-    )
-
-
 def get(conn: Connection, check_id: int) -> StoredCheck | None:
     r = conn.execute(select(checks).where(checks.c.id == check_id)).first()
     if r is None:

@@ -186,20 +186,8 @@ def _read_csv(path: Path) -> Generator[RawRecord | Rejection, None, None]:
 
 def _read_jsonl(path: Path) -> Generator[RawRecord | Rejection, None, None]:
     allowed = {*REQUIRED_FIELDS, "facts"}
-    with path.open(encoding="utf-8-sig") as handle:
-        for line, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                obj = orjson.loads(text)
-            except orjson.JSONDecodeError:
-                yield Rejection(line, "", "not a valid JSON object")
-                continue
-            if not isinstance(obj, dict):
-                yield Rejection(line, "", "each line must be a JSON object")
-                continue
-            raw = record_from_mapping(obj, line=line, allowed=allowed)
-            yield raw
+    for line, row in read_rows(path, "jsonl", fields=(), required=()):
+        yield Rejection(line, "", row) if isinstance(row, str) else record_from_mapping(row, line=line, allowed=allowed)
 
 
 def record_from_mapping(
