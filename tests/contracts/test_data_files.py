@@ -6,12 +6,18 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from sincerity.domain.calendar import WorkingCalendar
 from sincerity.domain.catalogue import Catalogue
 from sincerity.domain.lists import ListRules
 from sincerity.domain.measures import MeasureSet
 from sincerity.store import files
 
-MODELS: dict[str, type[BaseModel]] = {"catalogue.yaml": Catalogue, "lists.yaml": ListRules, "measures.yaml": MeasureSet}
+MODELS: dict[str, type[BaseModel]] = {
+    "calendar.yaml": WorkingCalendar,
+    "catalogue.yaml": Catalogue,
+    "lists.yaml": ListRules,
+    "measures.yaml": MeasureSet,
+}
 
 
 def test_every_shipped_data_file_loads_through_its_model() -> None:
