@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from sincerity import __version__
-from sincerity.api import catalog, checks, errors, health, measures, records
+from sincerity.api import catalog, checks, due_process, errors, health, measures, records
 from sincerity.services.context import Services
 
 
@@ -18,6 +18,6 @@ def create_api(services: Services) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
-    for module in (records, checks, catalog, measures, health):
+    for module in (records, checks, due_process, catalog, measures, health):
         app.include_router(module.router)
     return app

@@ -32,6 +32,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No valid credential"},
     403: {"model": ErrorResponse, "description": "The credential does not allow this"},
     404: {"model": ErrorResponse, "description": "Not found"},
+    409: {"model": ErrorResponse, "description": "Not possible in the current state (the message says why)"},
     413: {"model": ErrorResponse, "description": "Too many items in one request"},
     422: {"model": ErrorResponse, "description": "Invalid input"},
 }

@@ -59,6 +59,22 @@ class InstitutionKind(StrEnum):
 
 
 # Order No. 36 Art. 12: display bounds per severity (minimum, maximum).
+class RepairCondition(StrEnum):
+    """What a credit repair requires besides the waiting period (NDRC Order No. 36 Art. 14)."""
+
+    OBLIGATIONS_PERFORMED = "obligations_performed"  # conduct corrected, obligations performed
+    COMMITMENT_SIGNED = "commitment_signed"  # a credit commitment that the materials are true
+    TRAINING_COMPLETED = "training_completed"  # credit training (§II(5)), where the rules ask for it
+
+
+class PositiveAct(StrEnum):
+    """The good conduct the seed names as evidence in repair (§IV(3))."""
+
+    AGREEMENTS_HONOURED = "agreements_honoured"
+    VOLUNTARY_SERVICE = "voluntary_service"
+    PHILANTHROPY = "philanthropy"
+
+
 DISPLAY_BOUNDS: dict[Severity, tuple[Duration, Duration]] = {
     Severity.MINOR: (Duration(), Duration(months=3)),
     Severity.GENERAL: (Duration(months=3), Duration(years=1)),
@@ -157,6 +173,9 @@ class CatalogueItem(_Frozen):
     )
     earliest_repair: Duration | None = None
     repairable: bool = False
+    repair_conditions: tuple[RepairCondition, ...] | None = Field(
+        default=None, description="this item's own repair conditions, instead of its severity's"
+    )
     suspend_on_dispute: bool = False
     dispute_answer_days: int = Field(default=20, ge=1, le=60)
     min_age: int | None = Field(default=None, ge=0, le=100)
@@ -250,6 +269,43 @@ def _property_names(schema: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def _conditions_default() -> dict[Severity, tuple[RepairCondition, ...]]:
+    both = (RepairCondition.OBLIGATIONS_PERFORMED, RepairCondition.COMMITMENT_SIGNED)
+    return {
+        Severity.MINOR: both,
+        Severity.GENERAL: both,
+        Severity.SERIOUS: (*both, RepairCondition.TRAINING_COMPLETED),
+    }
+
+
+class RepairPolicy(_Frozen):
+    """Repair rules common to every item of a severity; an item may name its own conditions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    conditions: dict[Severity, tuple[RepairCondition, ...]] = Field(default_factory=_conditions_default)
+    positive_act_credit: Duration = Field(
+        default=Duration(), description="how much each documented positive act shortens the waiting period"
+    )
+    positive_act_credit_limit: Duration = Field(default=Duration(), description="the most all acts together shorten it")
+    breach_bar: Duration = Field(
+        default=Duration(years=3),
+        description="false repair materials or a broken commitment bar repair this long (Order No. 36 Art. 25)",
+    )
+
+    _d = field_validator("positive_act_credit", "positive_act_credit_limit", "breach_bar", mode="before")(_duration)
+
+    @model_validator(mode="after")
+    def _every_severity(self) -> RepairPolicy:
+        missing = [s.value for s in Severity if s not in self.conditions]
+        if missing:
+            raise ValueError(f"repair conditions are missing for {', '.join(missing)}")
+        for severity, conditions in self.conditions.items():
+            if RepairCondition.COMMITMENT_SIGNED not in conditions:
+                raise ValueError(f"{severity} repairs need a credit commitment (Order No. 36 Art. 14)")
+        return self
+
+
 class Catalogue(_Frozen):
     """One version of the catalogue: areas and items, codes unique."""
 
@@ -257,6 +313,7 @@ class Catalogue(_Frozen):
     title: str
     areas: tuple[Area, ...] = Field(min_length=1)
     items: tuple[CatalogueItem, ...] = Field(min_length=1)
+    repair: RepairPolicy = Field(default_factory=RepairPolicy)
 
     @model_validator(mode="after")
     def _check_references(self) -> Catalogue:

@@ -175,6 +175,7 @@ class Entry:
     rule_version: int
     starts_on: date
     ends_on: date | None  # exclusive; None: until the record is deleted or revoked
+    disputed: bool = False  # an open dispute: still used unless its item suspends it; answers say so
 
     @property
     def key(self) -> str:

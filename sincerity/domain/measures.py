@@ -285,11 +285,18 @@ def decide(measure: Measure, situation: Situation, *, catalogue: Catalogue) -> M
 
 
 def _record_view(
-    record_id: int, version: int, item_code: str, decided_on: date, catalogue: Catalogue
+    record_id: int, version: int, item_code: str, decided_on: date, catalogue: Catalogue, disputed: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     item = catalogue.item(item_code)
     basis = item.basis_view if item else []
-    record = {"id": record_id, "version": version, "item": item_code, "decided_on": decided_on.isoformat()}
+    record: dict[str, Any] = {
+        "id": record_id,
+        "version": version,
+        "item": item_code,
+        "decided_on": decided_on.isoformat(),
+    }
+    if disputed:
+        record["disputed"] = True  # marked wherever it is shown (Credit Reporting Regulation Art. 25)
     return record, basis
 
 
@@ -301,8 +308,9 @@ def _item_reason(
     until: date | None,
     via: dict[str, Any] | None,
     catalogue: Catalogue,
+    disputed: bool,
 ) -> _Reason:
-    record, basis = _record_view(record_id, version, item_code, decided_on, catalogue)
+    record, basis = _record_view(record_id, version, item_code, decided_on, catalogue, disputed)
     view: dict[str, Any] = {
         "trigger": {"item": item_code},
         "list": None,
@@ -331,7 +339,7 @@ def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> li
         for entry in entries:
             if entry.list_code in measure.trigger_lists and entry.shown_on(today):
                 record, basis = _record_view(
-                    entry.record_id, entry.record_version, entry.item_code, entry.starts_on, catalogue
+                    entry.record_id, entry.record_version, entry.item_code, entry.starts_on, catalogue, entry.disputed
                 )
                 view: dict[str, Any] = {
                     "trigger": {"list": entry.list_code},
@@ -351,7 +359,14 @@ def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> li
                 seen.add(shown.id)
                 found.append(
                     _item_reason(
-                        shown.id, shown.version, shown.item_code, shown.decided_on, shown.display_until, via, catalogue
+                        shown.id,
+                        shown.version,
+                        shown.item_code,
+                        shown.decided_on,
+                        shown.display_until,
+                        via,
+                        catalogue,
+                        shown.disputed,
                     )
                 )
         # An item placed on a list has its window in the entry too: records need not be read.
@@ -367,6 +382,7 @@ def _reasons(measure: Measure, situation: Situation, catalogue: Catalogue) -> li
                         entry.ends_on,
                         via,
                         catalogue,
+                        entry.disputed,
                     )
                 )
     tier = situation.tier

@@ -25,14 +25,18 @@ class ShownRecord:
     item_code: str
     decided_on: date
     display_until: date | None
+    disputed: bool = False
 
     def reference(self) -> dict[str, Any]:
-        return {
+        found = {
             "id": self.id,
             "version": self.version,
             "item": self.item_code,
             "decided_on": self.decided_on.isoformat(),
         }
+        if self.disputed:
+            found["disputed"] = True
+        return found
 
 
 @dataclass(frozen=True, slots=True)

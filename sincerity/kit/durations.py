@@ -41,6 +41,17 @@ class Duration:
         day = min(start.day, calendar.monthrange(year, month)[1])
         return date(year, month, day) + timedelta(days=self.days)
 
+    def before(self, end: date) -> date:
+        """The date this duration before `end` (days first, then months, mirroring `after`)."""
+        start = end - timedelta(days=self.days)
+        total_months = start.month - 1 - self.months - 12 * self.years
+        year, month = start.year + total_months // 12, total_months % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        return date(year, month, day)
+
+    def times(self, n: int) -> Duration:
+        return Duration(self.years * n, self.months * n, self.days * n)
+
     def approx_days(self) -> int:
         """Length in days for ordering durations (`P1Y` > `P11M`); not for arithmetic."""
         return self.years * 365 + self.months * 30 + self.days

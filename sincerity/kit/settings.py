@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     now: datetime | None = Field(default=None, description="fixed clock (ISO 8601 instant); ignored in production")
     node_code: str = Field(default="local", description="this node's code in the federation")
     log_level: str = Field(default="INFO", description="logging level")
+    calendar_file: Path | None = Field(
+        default=None,
+        description="a working-day calendar file laid over the shipped one (add a year when it is announced)",
+    )
+    suspend_overdue_disputes: bool = Field(
+        default=True,
+        description="a dispute not answered by its deadline suspends the record from measures until answered",
+    )
 
     @field_validator("now")
     @classmethod

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Connection, select
 
+from sincerity.domain.calendar import WorkingCalendar, default_calendar, load_calendar
 from sincerity.domain.catalogue import Catalogue
 from sincerity.domain.institutions import Institution
 from sincerity.domain.lists import ListRules
@@ -58,6 +60,14 @@ class Services:
     _rules: ListRules | None = field(default=None, repr=False)
     _measures: MeasureSet | None = field(default=None, repr=False)
     _in_force: InForce | None = field(default=None, repr=False)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The shipped working-day calendar with the operator's file, if any, laid over it."""
+        shipped = default_calendar()
+        if self.settings.calendar_file is None:
+            return shipped
+        return shipped.merged(load_calendar(self.settings.calendar_file))
 
     def catalogue(self, conn: Connection) -> Catalogue:
         """The catalogue in force, parsed once per version and kept in memory."""

@@ -10,6 +10,7 @@ because records are idempotent per (provider, ref) and content.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -22,7 +23,7 @@ from sincerity.domain.catalogue import Catalogue
 from sincerity.domain.lists import ListRules
 from sincerity.domain.records import RawRecord, RecordDraft, Rejection
 from sincerity.kit.clock import legal_today
-from sincerity.kit.errors import NotFoundError
+from sincerity.kit.errors import InvalidInputError, NotFoundError
 from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
 from sincerity.services.validation import Validated, ValidationPlan, validate_chunks, validate_in_process
@@ -179,19 +180,52 @@ def _prepend(
     yield from rows
 
 
+def submit_within(
+    services: Services, conn: Connection, rows: list[RawRecord], *, provider: str, source: str
+) -> list[RowResult]:
+    """Validate and store a few records inside the caller's transaction: a due-process step
+    that makes a record (a commitment signed at the platform) writes it together with its own
+    change, by the same gate and writer as every other record. A bad row raises
+    InvalidInputError with its reason and nothing is written."""
+    ingestion = _Ingestion(services, provider=provider, chunk_size=None, conn=conn)
+    validator = ingestion.plan.validator(ingestion.catalogue)
+    drafts: list[RecordDraft] = []
+    for row in rows:
+        checked = validator.validate(row)
+        if isinstance(checked, Rejection):
+            raise InvalidInputError(checked.reason)
+        drafts.append(checked)
+    summary = IngestSummary(
+        batch_id=batch_store.start(conn, provider=provider, source=source, filename=None, now=ingestion.now)
+    )
+    writer = _ChunkWriter(
+        services,
+        ingestion.catalogue,
+        ingestion.rules,
+        provider=provider,
+        batch_id=summary.batch_id or 0,
+        now=ingestion.now,
+    )
+    writer.write(conn, drafts, summary, keep_results=True)
+    batch_store.finish(conn, summary.batch_id or 0, summary.counts(), now=ingestion.now)
+    return summary.results
+
+
 class _Ingestion:
     """One submission: the provider, the catalogue in force, the batch row, the writer."""
 
-    def __init__(self, services: Services, *, provider: str, chunk_size: int | None) -> None:
+    def __init__(
+        self, services: Services, *, provider: str, chunk_size: int | None, conn: Connection | None = None
+    ) -> None:
         self.services = services
         self.now = services.clock.now()
-        with services.db.transaction(write=False) as conn:
-            institution = institution_store.get(conn, provider)
+        with nullcontext(conn) if conn is not None else services.db.transaction(write=False) as reading:
+            institution = institution_store.get(reading, provider)
             if institution is None:
                 raise NotFoundError(f"no institution {provider!r}: register it with `sincerity institutions add`")
-            self.catalogue = services.catalogue(conn)
-            self.rules = services.rules(conn)
-            document = catalogue_store.stored_document(conn, self.catalogue.version) or {}
+            self.catalogue = services.catalogue(reading)
+            self.rules = services.rules(reading)
+            document = catalogue_store.stored_document(reading, self.catalogue.version) or {}
         self.provider = provider
         self.plan = ValidationPlan(
             catalogue_document=document,

@@ -20,6 +20,7 @@ from sincerity.domain.tiers import ShownRecord
 from sincerity.kit.clock import legal_today
 from sincerity.store.bulk import instant_text
 from sincerity.store.engine import Driver
+from sincerity.store.holds import disputed_sql, held_sql
 
 _CONVERTED: dict[tuple[str, str], str] = {}
 
@@ -70,7 +71,7 @@ VERSIONS_SQL = (
 )
 
 # Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
-# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL; it carries the
+# day_a, day_b, instant, disputed. The first branch fixes the column types for PostgreSQL; it carries the
 # configuration generation (see tables.ALL_SEQUENCES), so that one round trip also says whether
 # the rules the caller decided with are still the ones in force.
 _ME = "me AS MATERIALIZED (SELECT id, kind, number_masked, created_at FROM subjects WHERE number_hash = :hash)"
@@ -87,26 +88,30 @@ _LINKS = """
 _SELECT = """
 SELECT 'v', CAST(value AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(64)), CAST(NULL AS VARCHAR(64)),
        CAST(NULL AS BIGINT), CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(64)), CAST(NULL AS INTEGER),
-       CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP)
+       CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS INTEGER)
 FROM sequences WHERE name = 'config'
 UNION ALL
-SELECT 's', me.id, NULL, me.kind, me.number_masked, NULL, NULL, NULL, NULL, NULL, NULL, me.created_at
+SELECT 's', me.id, NULL, me.kind, me.number_masked, NULL, NULL, NULL, NULL, NULL, NULL, me.created_at, NULL
 FROM me
 UNION ALL
-SELECT 'l', w.subject_id, w.link_id, w.role, w.masked, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 'l', w.subject_id, w.link_id, w.role, w.masked, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM who w WHERE w.link_id IS NOT NULL
 UNION ALL
 SELECT 'e', e.subject_id, w.link_id, e.list_code, e.rule_id, e.record_id, e.record_version, e.item_code,
-       e.rule_version, e.starts_on, e.ends_on, NULL
+       e.rule_version, e.starts_on, e.ends_on, NULL, {disputed_e}
 FROM who w JOIN list_entries e ON e.subject_id = w.subject_id
-WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today)"""
+WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today) AND NOT {held_e}""".format(
+    disputed_e=disputed_sql("e.record_id"), held_e=held_sql("e.record_id", ":today")
+)
 _RECORDS = """
 UNION ALL
 SELECT 'r', r.subject_id, w.link_id, NULL, NULL, r.id, r.version, r.item_code, NULL, r.decided_on,
-       r.display_until, NULL
+       r.display_until, NULL, {disputed_r}
 FROM who w JOIN records r ON r.subject_id = w.subject_id
 WHERE r.superseded_at IS NULL AND r.decided_on <= :today
-  AND (r.display_until IS NULL OR r.display_until > :today){items}"""
+  AND (r.display_until IS NULL OR r.display_until > :today) AND NOT {held_r}{{items}}""".format(
+    disputed_r=disputed_sql("r.id"), held_r=held_sql("r.id", ":today")
+)
 
 _STANDING_SQL: dict[tuple[bool, bool, str], str] = {}
 
@@ -121,12 +126,6 @@ def _standing_sql(with_links: bool, with_records: bool, items: str) -> str:
         found = f"WITH {_ME}, {who}{_SELECT}" + (_RECORDS.format(items=items) if with_records else "")
         _STANDING_SQL[key] = found
     return found
-
-
-# Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
-# day_a, day_b, instant. The first branch fixes the column types for PostgreSQL; it carries the
-# configuration generation (see tables.ALL_SEQUENCES), so that one round trip also says whether
-# the rules the caller decided with are still the ones in force.
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,19 +180,28 @@ def standing(
             found = Standing(row[1], row[3], row[4], legal_today(_instant(row[11])))
     if found is None:
         return generation, None
-    for tag, subject_id, link_id, text_a, text_b, record_id, version, item, rule_version, day_a, day_b, _ in rows:
+    for tag, subject_id, link_id, text_a, text_b, record_id, version, item, rule_version, day_a, day_b, _, flag in rows:
         if tag == "l":
             found.links.append(Link(link_id, subject_id, text_a, text_b))
         elif tag == "e":
             entry = Entry(
-                text_a, record_id, version, subject_id, item, text_b, rule_version, _day(day_a), _day_or_none(day_b)
+                text_a,
+                record_id,
+                version,
+                subject_id,
+                item,
+                text_b,
+                rule_version,
+                _day(day_a),
+                _day_or_none(day_b),
+                bool(flag),
             )
             if link_id is None:
                 found.entries.append(entry)
             else:
                 found.linked_entries.setdefault(link_id, []).append(entry)
         elif tag == "r":
-            shown = ShownRecord(record_id, version, item, _day(day_a), _day_or_none(day_b))
+            shown = ShownRecord(record_id, version, item, _day(day_a), _day_or_none(day_b), bool(flag))
             if link_id is None:
                 found.records.append(shown)
             else:
@@ -324,12 +332,14 @@ def entries_of(tx: Driver, subject_ids: list[int], today: date) -> list[Entry]:
     day = _today(tx, today)
     rows = _many(
         tx,
-        "SELECT list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, ends_on "
-        "FROM list_entries WHERE subject_id {ids} AND starts_on <= {p} AND (ends_on IS NULL OR ends_on > {p})",
+        "SELECT e.list_code, e.record_id, e.record_version, e.subject_id, e.item_code, e.rule_id, e.rule_version, "
+        f"e.starts_on, e.ends_on, {disputed_sql('e.record_id')} FROM list_entries e WHERE e.subject_id {{ids}} "
+        "AND e.starts_on <= {p} AND (e.ends_on IS NULL OR e.ends_on > {p}) "
+        f"AND NOT {held_sql('e.record_id', '{p}')}",
         subject_ids,
-        [day, day],
+        [day, day, day, day],
     )
-    return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8])) for r in rows]
+    return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8]), bool(r[9])) for r in rows]
 
 
 def records_of(
@@ -338,19 +348,19 @@ def records_of(
     """(subject id, record) for the current records of these subjects shown today (of `items` only, if given)."""
     day = _today(tx, today)
     only = ""
-    extra: list[Any] = [day, day]
+    extra: list[Any] = [day, day, day, day]
     if items:
-        only = " AND item_code IN (" + ", ".join("{p}" for _ in items) + ")"
+        only = " AND r.item_code IN (" + ", ".join("{p}" for _ in items) + ")"
         extra += list(items)
     rows = _many(
         tx,
-        "SELECT subject_id, id, version, item_code, decided_on, display_until FROM records "
-        "WHERE subject_id {ids} AND superseded_at IS NULL AND decided_on <= {p} "
-        "AND (display_until IS NULL OR display_until > {p})" + only,
+        f"SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until, {disputed_sql('r.id')} "
+        "FROM records r WHERE r.subject_id {ids} AND r.superseded_at IS NULL AND r.decided_on <= {p} "
+        f"AND (r.display_until IS NULL OR r.display_until > {{p}}) AND NOT {held_sql('r.id', '{p}')}" + only,
         subject_ids,
         extra,
     )
-    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]))) for r in rows]
+    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]), bool(r[6]))) for r in rows]
 
 
 def roles_of(tx: Driver, person_ids: list[int], today: date) -> list[tuple[int, Link]]:

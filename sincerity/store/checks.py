@@ -88,3 +88,19 @@ def add_lift(
             .returning(measure_lifts.c.id)
         ).scalar_one()
     )
+
+
+def institutions_told(conn: Connection, subject_id: int, record_id: int) -> list[str]:
+    """The institutions whose single checks of this subject named the record in an answer
+    (the console's own checks, with no institution, are left out)."""
+    told: set[str] = set()
+    rows = conn.execute(
+        select(checks.c.institution_code, checks.c.answer).where(
+            checks.c.subject_id == subject_id, checks.c.institution_code.is_not(None)
+        )
+    )
+    for institution, answer in rows:
+        reasons = [r for m in answer.get("measures", []) for r in (*m.get("because", []), *m.get("not_counted", []))]
+        if any((r.get("record") or {}).get("id") == record_id for r in reasons):
+            told.add(institution)
+    return sorted(told)

@@ -70,3 +70,27 @@ def append(
 def since(conn: Connection, after_seq: int = 0, *, limit: int = 1000) -> list[Event]:
     rows = conn.execute(select(events).where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit))
     return [Event(r.seq, r.at, r.tag, r.subject_id, r.entity_id, r.batch_id, r.data) for r in rows]
+
+
+def of_entity(conn: Connection, entity_id: int, *, prefix: str) -> list[Event]:
+    """The events of one dispute, repair or redress (tags starting with `prefix`), in order."""
+    rows = conn.execute(
+        select(events).where(events.c.entity_id == entity_id, events.c.tag.startswith(prefix)).order_by(events.c.seq)
+    )
+    return [Event(r.seq, r.at, r.tag, r.subject_id, r.entity_id, r.batch_id, r.data) for r in rows]
+
+
+def of_subject(conn: Connection, subject_id: int, *, after_seq: int = 0, limit: int = 500) -> list[Event]:
+    """The events about one subject after `after_seq`, in order (the subject's inbox reads these)."""
+    rows = conn.execute(
+        select(events)
+        .where(events.c.subject_id == subject_id, events.c.seq > after_seq)
+        .order_by(events.c.seq)
+        .limit(limit)
+    )
+    return [Event(r.seq, r.at, r.tag, r.subject_id, r.entity_id, r.batch_id, r.data) for r in rows]
+
+
+def history_view(event: Event) -> dict[str, Any]:
+    """One step of a history as answers show it."""
+    return {"seq": event.seq, "at": event.at.isoformat(), "step": event.tag.rsplit(":", 1)[-1], **(event.data or {})}

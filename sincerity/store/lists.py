@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select, text
 from sincerity.domain.lists import Entry, ListRules
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows, instant_text
+from sincerity.store.holds import held
 from sincerity.store.sequences import allocate
 from sincerity.store.tables import list_entries
 
@@ -69,6 +70,7 @@ def counts(conn: Connection, today: date) -> dict[str, ListCount]:
             and_(
                 list_entries.c.starts_on <= today,
                 or_(list_entries.c.ends_on.is_(None), list_entries.c.ends_on > today),
+                ~held(list_entries.c.record_id, today),
             )
         )
         .group_by(list_entries.c.list_code)

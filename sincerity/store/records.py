@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows
+from sincerity.store.holds import held
 from sincerity.store.tables import records
 
 # The order lets ingestion build a row from a validated draft's tail in one step.
@@ -109,3 +110,34 @@ def _row(r: Any) -> RecordRow:
         recorded_at=r.recorded_at,
         superseded_at=r.superseded_at,
     )
+
+
+def current(conn: Connection, record_id: int) -> RecordRow | None:
+    """The version of record `record_id` in force (None: no such record, or it was closed)."""
+    row = conn.execute(select(records).where(records.c.id == record_id, records.c.superseded_at.is_(None))).first()
+    return _row(row) if row is not None else None
+
+
+def newest(conn: Connection, record_id: int) -> RecordRow | None:
+    """The newest version of record `record_id`, closed or not."""
+    row = conn.execute(
+        select(records).where(records.c.id == record_id).order_by(records.c.version.desc()).limit(1)
+    ).first()
+    return _row(row) if row is not None else None
+
+
+def shown_of_subject(
+    conn: Connection, subject_id: int, today: date, items: Collection[str] | None = None
+) -> list[RecordRow]:
+    """The current records of one subject shown on `today` (display window and holds that stop
+    display both applied), oldest decision first."""
+    query = select(records).where(
+        records.c.subject_id == subject_id,
+        records.c.superseded_at.is_(None),
+        records.c.decided_on <= today,
+        or_(records.c.display_until.is_(None), records.c.display_until > today),
+        ~held(records.c.id, today, shown_only=True),
+    )
+    if items is not None:
+        query = query.where(among(records.c.item_code, list(items), conn.dialect.name))
+    return [_row(r) for r in conn.execute(query.order_by(records.c.decided_on, records.c.id))]

@@ -118,3 +118,12 @@ def list_flags(conn: Connection, *, status: str = "open") -> list[dict[str, Any]
         .order_by(name_flags.c.id)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def sealed_number(conn: Connection, subject_id: int) -> bytes:
+    """The subject's number as sealed at rest (opened only by the vault, for a duty that needs it)."""
+    return bytes(conn.execute(select(subjects.c.number_sealed).where(subjects.c.id == subject_id)).scalar_one())
+
+
+def registered_name(conn: Connection, subject_id: int) -> str:
+    return str(conn.execute(select(subjects.c.name).where(subjects.c.id == subject_id)).scalar_one())

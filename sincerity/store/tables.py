@@ -315,6 +315,146 @@ measure_lifts = Table(
     UniqueConstraint("measure_code", "subject_id", "record_id", name="uq_measure_lifts_reason"),
 )
 
+# Why a record is, for a while or for good, not used (scope `use`: a dispute suspends it from
+# checks, lists and tiers while it stays shown, marked disputed) or neither shown nor used
+# (scope `all`: repaired, revoked, removed after a dispute, display suspended with enforcement).
+# Every read path filters by these with the clock: a hold takes effect on `starts_on` and ends
+# on `ends_on` (exclusive), so a suspension that begins when a deadline passes needs no sweeper.
+record_holds = Table(
+    "record_holds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("record_id", Id, nullable=False, index=True),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("source_id", Id, nullable=False),  # the dispute, redress or repair behind it
+    Column("at", Instant, nullable=False),
+    CheckConstraint("kind IN ('dispute', 'redress', 'repair', 'removal', 'revocation')", name="kind"),
+    CheckConstraint("scope IN ('use', 'all')", name="scope"),
+)
+
+# Objections to a record (Credit Reporting Regulation Art. 25; NDRC Order No. 36 Art. 18). The
+# steps are events (`disputes:dispute:*`); this row holds the state and the deadline.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("record_id", Id, nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("provider_code", String(32), nullable=False, index=True),
+    Column("item_code", String(64), nullable=False),
+    Column("opened_at", Instant, nullable=False),
+    Column("opened_by", String(32)),  # the institution acting for the subject; None: the subject
+    Column("reason", Text, nullable=False),
+    Column("evidence", Document, nullable=False),
+    Column("answer_due", Date, nullable=False),
+    Column("due_provisional", Integer, nullable=False, server_default="0"),
+    Column("suspends_from", Date),  # the day the record stops being used (None: never, while open)
+    Column("status", String(16), nullable=False),
+    Column("answered_at", Instant),
+    Column("answered_by", String(32)),
+    Column("answer", Text),
+    Column("corrected_version", Integer),
+    CheckConstraint("status IN ('open', 'upheld', 'corrected', 'removed', 'withdrawn')", name="status"),
+)
+
+# Administrative reconsideration and litigation against the decision behind a record (Order No.
+# 36 Art. 19): each reported step is one row; a revocation revokes the record.
+redress = Table(
+    "redress",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("record_id", Id, nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("proceeding", String(16), nullable=False),
+    Column("outcome", String(24), nullable=False),
+    Column("authority", Text, nullable=False),
+    Column("document_no", String(128), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("note", Text),
+    Column("reported_by", String(32)),
+    Column("at", Instant, nullable=False),
+    CheckConstraint("proceeding IN ('reconsideration', 'litigation')", name="proceeding"),
+    CheckConstraint(
+        "outcome IN ('filed', 'enforcement_suspended', 'upheld', 'changed', 'revoked')",
+        name="outcome",
+    ),
+)
+
+# Credit repair applications (Order No. 36 Arts. 14-18): the state, the deadlines in working
+# days and the decision with its reasons; the steps are events (`repairs:repair:*`).
+repairs = Table(
+    "repairs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("record_id", Id, nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("provider_code", String(32), nullable=False, index=True),  # who designates, repairs
+    Column("item_code", String(64), nullable=False),
+    Column("applied_at", Instant, nullable=False),
+    Column("applied_by", String(32)),
+    Column("evidence", Document, nullable=False),
+    Column("commitment_id", Id),
+    Column("status", String(16), nullable=False),
+    Column("accept_due", Date, nullable=False),
+    Column("decide_due", Date),
+    Column("result_due", Date, nullable=False),
+    Column("due_provisional", Integer, nullable=False, server_default="0"),
+    Column("materials_asked", Text),  # the one notice for anything missing (Art. 16)
+    Column("extended", Integer, nullable=False, server_default="0"),
+    Column("decided_at", Instant),
+    Column("decided_by", String(32)),
+    Column("reasons", Text),
+    CheckConstraint(
+        "status IN ('applied', 'incomplete', 'accepted', 'granted', 'refused', 'withdrawn')",
+        name="status",
+    ),
+)
+
+# Credit commitment letters signed on the platform (§II(5); Order No. 36 Arts. 14, 25): the
+# signed text stays here, the record `commitment.letter` (its hash) is what is shared.
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("record_id", Id, nullable=False),
+    Column("commitment_type", String(32), nullable=False),
+    Column("addressee", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("scope", Document, nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("breached_on", Date),
+    Column("at", Instant, nullable=False),
+)
+
+# How far each clock-driven sweep (`sincerity expire`) has recorded its events: a sweep covers
+# the days after `through` up to today, so running it twice records nothing twice.
+sweeps = Table(
+    "sweeps",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("through", Date, nullable=False),
+)
+
 # `config` counts loads of a catalogue, list rules or measures: a running process compares it
 # with the one it last read to know whether the rules in force changed.
-ALL_SEQUENCES = ("subjects", "records", "events", "batches", "links", "config")
+ALL_SEQUENCES = (
+    "subjects",
+    "records",
+    "events",
+    "batches",
+    "links",
+    "config",
+    "disputes",
+    "redress",
+    "repairs",
+    "commitments",
+)

@@ -1,0 +1,61 @@
+"""Finding the subject a due-process request is about, and one of their records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sincerity.domain.identity import parse_number
+from sincerity.kit.errors import ConflictError, NotFoundError
+from sincerity.services.context import Services
+from sincerity.store import checks as check_store
+from sincerity.store import events as event_store
+from sincerity.store import holds
+from sincerity.store import records as record_store
+from sincerity.store import subjects as subject_store
+from sincerity.store.events import NewEvent
+
+
+def subject_by_number(services: Services, conn: Connection, number: str, today: date) -> subject_store.StoredSubject:
+    """The subject registered under `number` (InvalidSubjectNumberError for a bad number)."""
+    identity = parse_number(number, today=today)
+    found = subject_store.get_by_hash(conn, services.vault.lookup(identity.number))
+    if found is None:
+        raise NotFoundError("no information is held about that subject")
+    return found
+
+
+def record_of_subject(
+    conn: Connection, record_id: int, subject_id: int, today: date, *, held_by: holds.HoldKind | None = None
+) -> record_store.RecordRow:
+    """The version in force of one of the subject's records that is shown today (or hidden
+    only by a hold of kind `held_by`, which the caller is about to act on)."""
+    record = record_store.current(conn, record_id)
+    if record is None or record.subject_id != subject_id:
+        raise NotFoundError(f"no record {record_id} of that subject")
+    if record.decided_on > today or (record.display_until is not None and record.display_until <= today):
+        raise ConflictError(f"record {record_id} is not shown: its display period ended on {record.display_until}")
+    hiding = [h for h in holds.of_records(conn, [record_id]) if h.in_effect(today) and h.scope is holds.Scope.ALL]
+    if any(h.kind is not held_by for h in hiding):
+        raise ConflictError(f"record {record_id} is no longer shown or used")
+    return record
+
+
+def withdraw_record(conn: Connection, subject_id: int, record_id: int, why: str, source_id: int, now: Any) -> None:
+    """Record that a record is withdrawn (repaired, revoked, removed), naming the institutions
+    that were told about it in a check, so the withdrawal reaches every copy (DESIGN.md §3b-2)."""
+    recipients = check_store.institutions_told(conn, subject_id, record_id)
+    event_store.append(
+        conn,
+        [
+            NewEvent(
+                "records:record:withdrawn",
+                subject_id,
+                record_id,
+                {"reason": why, "source": source_id, "recipients": recipients},
+            )
+        ],
+        now=now,
+    )
