@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sincerity.app import build_clock, init_node
-from sincerity.cli import joint
+from sincerity.cli import due, joint
 from sincerity.cli.console import err, fail, node, out, print_json, settings
 from sincerity.domain.institutions import Institution
 from sincerity.kit.errors import SincerityError
@@ -41,6 +41,11 @@ app.add_typer(joint.lists_app, name="lists")
 app.add_typer(joint.links_app, name="links")
 app.add_typer(joint.measures_app, name="measures")
 app.command("check")(joint.check)
+app.add_typer(due.disputes_app, name="disputes")
+app.add_typer(due.redress_app, name="redress")
+app.add_typer(due.repairs_app, name="repairs")
+app.add_typer(due.commitments_app, name="commitments")
+app.command("expire")(due.expire)
 
 
 @app.command()
