@@ -17,6 +17,7 @@ from sincerity.services.commitments import report_breach, sign_commitment
 from sincerity.services.context import Services
 from sincerity.services.disputes import answer_dispute, get_dispute, list_disputes, open_dispute, withdraw_dispute
 from sincerity.services.institutions import get_institution
+from sincerity.services.notices import inbox, send_notices, set_contact
 from sincerity.services.redress import report_redress
 from sincerity.services.repairs import (
     accept_repair,
@@ -36,6 +37,7 @@ disputes_app = typer.Typer(help="Disputes (objections) to records.", no_args_is_
 redress_app = typer.Typer(help="Reconsideration and litigation outcomes.", no_args_is_help=True)
 repairs_app = typer.Typer(help="Credit repair applications.", no_args_is_help=True)
 commitments_app = typer.Typer(help="Credit commitment letters and their breaches.", no_args_is_help=True)
+notices_app = typer.Typer(help="Notices to subjects: the inbox, contact addresses, sending.", no_args_is_help=True)
 
 Acting = Annotated[str | None, typer.Option("--institution", help="act as this registered institution")]
 EvidenceOption = Annotated[
@@ -336,6 +338,42 @@ def commitments_breach(
                 institution=get_institution(services, institution),
             )
         )
+
+
+@notices_app.command("inbox")
+def notices_inbox(
+    subject: Annotated[str, typer.Argument(help="the subject's number")],
+    after: Annotated[int, typer.Option(help="only notices after this event number")] = 0,
+) -> None:
+    """The subject's notices, oldest first (read at the counter, with the subject)."""
+    with node() as services:
+        print_json(inbox(services, subject, after_seq=after))
+
+
+@notices_app.command("contact")
+def notices_contact(
+    subject: Annotated[str, typer.Argument(help="the subject's number")],
+    email: Annotated[str, typer.Option(help="where the subject wants notices")],
+) -> None:
+    """Register the subject's address (sealed at rest); notices are sent from now on."""
+    with node() as services:
+        print_json(set_contact(services, subject, email))
+
+
+@notices_app.command("send")
+def notices_send(as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False) -> None:
+    """Send every subject with an address a digest of what is new (run at least every working
+    day: notices are due within one); exit 1 if some delivery failed (kept for the next run)."""
+    with node() as services:
+        report = send_notices(services)
+    if as_json:
+        print_json(report.view())
+    else:
+        view = report.view()
+        counts = f"{view['notices']} notice(s) to {view['subjects']} subject(s)"
+        out.print(f"{counts}; {view['late']} late; {view['failed']} failed")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def expire(as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False) -> None:

@@ -45,6 +45,7 @@ app.add_typer(due.disputes_app, name="disputes")
 app.add_typer(due.redress_app, name="redress")
 app.add_typer(due.repairs_app, name="repairs")
 app.add_typer(due.commitments_app, name="commitments")
+app.add_typer(due.notices_app, name="notices")
 app.command("expire")(due.expire)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -39,6 +40,14 @@ class Settings(BaseSettings):
         default=None,
         description="a working-day calendar file laid over the shipped one (add a year when it is announced)",
     )
+    notice_sender: Literal["auto", "none", "console", "smtp"] = Field(
+        default="auto",
+        description="where notices to subjects go: auto is smtp when smtp_host is set, console in development, "
+        "else none (subjects read their inbox)",
+    )
+    smtp_host: str | None = Field(default=None, description="mail server for notices to subjects")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="mail server port")
+    smtp_sender: str = Field(default="sincerity@localhost", description="the From address of notices")
     suspend_overdue_disputes: bool = Field(
         default=True,
         description="a dispute not answered by its deadline suspends the record from measures until answered",

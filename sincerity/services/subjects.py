@@ -35,7 +35,9 @@ def record_of_subject(
     record = record_store.current(conn, record_id)
     if record is None or record.subject_id != subject_id:
         raise NotFoundError(f"no record {record_id} of that subject")
-    if record.decided_on > today or (record.display_until is not None and record.display_until <= today):
+    if record.decided_on > today:
+        raise ConflictError(f"record {record_id} is not shown before its decision date {record.decided_on}")
+    if record.display_until is not None and record.display_until <= today:
         raise ConflictError(f"record {record_id} is not shown: its display period ended on {record.display_until}")
     hiding = [h for h in holds.of_records(conn, [record_id]) if h.in_effect(today) and h.scope is holds.Scope.ALL]
     if any(h.kind is not held_by for h in hiding):

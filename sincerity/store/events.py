@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from sincerity.store.bulk import insert_rows, instant_text
 from sincerity.store.sequences import allocate
@@ -94,3 +94,9 @@ def of_subject(conn: Connection, subject_id: int, *, after_seq: int = 0, limit: 
 def history_view(event: Event) -> dict[str, Any]:
     """One step of a history as answers show it."""
     return {"seq": event.seq, "at": event.at.isoformat(), "step": event.tag.rsplit(":", 1)[-1], **(event.data or {})}
+
+
+def last_seq_of(conn: Connection, subject_id: int) -> int:
+    """The newest event about one subject (0 if none)."""
+    found = conn.execute(select(func.max(events.c.seq)).where(events.c.subject_id == subject_id)).scalar()
+    return int(found or 0)

@@ -444,6 +444,32 @@ sweeps = Table(
     Column("through", Date, nullable=False),
 )
 
+# How a subject asked to be told (DESIGN.md §3b-1): the address sealed like a number, since
+# it is personal data; without one the subject reads the inbox only.
+subject_contacts = Table(
+    "subject_contacts",
+    metadata,
+    Column("subject_id", Id, primary_key=True, autoincrement=False),
+    Column("email_sealed", LargeBinary, nullable=False),
+    Column("added_at", Instant, nullable=False),
+    Column("notified_seq", Id, nullable=False, server_default="0"),  # the last event sent to it
+)
+
+# Each digest of notices sent to a subject: which events it carried and when, so that "within
+# one working day" can be shown per event (supervision reads this).
+notice_deliveries = Table(
+    "notice_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_id", Id, nullable=False, index=True),
+    Column("first_seq", Id, nullable=False),
+    Column("last_seq", Id, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("late", Integer, nullable=False),  # events older than one working day when sent
+    Column("sent_at", Instant, nullable=False),
+)
+
 # `config` counts loads of a catalogue, list rules or measures: a running process compares it
 # with the one it last read to know whether the rules in force changed.
 ALL_SEQUENCES = (

@@ -129,3 +129,16 @@ def test_expire_records_each_day_once(node: Node) -> None:
     assert json.loads(first.stdout)["through"] == "2026-11-27"
     again = json.loads(node.run("expire", "--json").stdout)
     assert set(again) == {"from", "through"}  # nothing left to record today
+
+
+def test_notices_from_the_console(node: Node) -> None:
+    _record(node)
+    notices = json.loads(node.run("notices", "inbox", PERSON).stdout)["notices"]
+    assert "records:record:created" in [n["event"] for n in notices]
+    bad = node.run("notices", "contact", PERSON, "--email", "nobody")
+    assert bad.exit_code == 2
+    assert node.run("notices", "contact", PERSON, "--email", "zhang@example.com").exit_code == 0
+    sent = node.run("notices", "send", "--json")  # test settings: the console sender
+    assert sent.exit_code == 0
+    assert "--- to zhang@example.com" in sent.stdout
+    assert json.loads(sent.stdout[sent.stdout.index("{") :])["notices"] == 1

@@ -57,3 +57,19 @@ def test_years_and_months_add_like_months(start: date, years: int, months: int) 
 def test_iso_text_round_trips(years: int, months: int, days: int) -> None:
     duration = Duration(years=years, months=months, days=days)
     assert Duration.parse(duration.iso()) == duration
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.integers(0, 5), st.integers(0, 11))
+def test_before_undoes_after_except_where_a_month_end_was_clamped(start: date, years: int, months: int) -> None:
+    period = Duration(years=years, months=months)
+    back = period.before(period.after(start))
+    assert back <= start
+    assert back == start or start.day > 28  # only a clamped month end (31 Jan + P1M = 28 Feb) moves
+    assert (start - back).days < 4
+
+
+def test_before_counts_days_then_months() -> None:
+    assert Duration(months=3).before(date(2027, 1, 1)) == date(2026, 10, 1)
+    assert Duration(days=10).before(date(2026, 3, 5)) == date(2026, 2, 23)
+    assert Duration(years=1).before(date(2029, 2, 28)) == date(2028, 2, 28)
+    assert Duration(months=1).times(3) == Duration(months=3)

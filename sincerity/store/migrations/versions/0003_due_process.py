@@ -72,6 +72,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_disputes_subject_id"), ["subject_id"], unique=False)
 
     op.create_table(
+        "notice_deliveries",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("subject_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("first_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("last_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("late", sa.Integer(), nullable=False),
+        sa.Column("sent_at", sincerity.store.tables.Instant(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_deliveries")),
+    )
+    with op.batch_alter_table("notice_deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notice_deliveries_subject_id"), ["subject_id"], unique=False)
+
+    op.create_table(
         "record_holds",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -153,6 +168,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_repairs_subject_id"), ["subject_id"], unique=False)
 
     op.create_table(
+        "subject_contacts",
+        sa.Column(
+            "subject_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False
+        ),
+        sa.Column("email_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("added_at", sincerity.store.tables.Instant(timezone=True), nullable=False),
+        sa.Column(
+            "notified_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), server_default="0", nullable=False
+        ),
+        sa.PrimaryKeyConstraint("subject_id", name=op.f("pk_subject_contacts")),
+    )
+    op.create_table(
         "sweeps",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("through", sa.Date(), nullable=False),
@@ -162,6 +189,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("sweeps")
+    op.drop_table("subject_contacts")
     with op.batch_alter_table("repairs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_repairs_subject_id"))
         batch_op.drop_index(batch_op.f("ix_repairs_record_id"))
@@ -178,6 +206,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_record_holds_record_id"))
 
     op.drop_table("record_holds")
+    with op.batch_alter_table("notice_deliveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notice_deliveries_subject_id"))
+
+    op.drop_table("notice_deliveries")
     with op.batch_alter_table("disputes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_disputes_subject_id"))
         batch_op.drop_index(batch_op.f("ix_disputes_record_id"))
