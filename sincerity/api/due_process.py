@@ -18,6 +18,8 @@ from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.domain.institutions import Institution
 from sincerity.services.commitments import report_breach, sign_commitment
 from sincerity.services.disputes import answer_dispute, get_dispute, list_disputes, open_dispute, withdraw_dispute
+from sincerity.services.due_process import subject_file
+from sincerity.services.notices import inbox, set_contact
 from sincerity.services.redress import report_redress
 from sincerity.services.repairs import (
     accept_repair,
@@ -364,3 +366,43 @@ def post_breach(
         authority=body.authority,
         institution=institution,
     )
+
+
+# --- the subject's own view, served by the platform ---------------------------------------------
+
+
+class SubjectIn(BaseModel):
+    subject: str = Field(description="in the body, never in the URL: numbers stay out of access logs")
+
+
+class InboxIn(SubjectIn):
+    after: int = Field(default=0, ge=0, description="only notices after this event number")
+
+
+class ContactIn(SubjectIn):
+    email: str = Field(max_length=254)
+
+
+@router.post("/subjects/file", responses=_ERRORS)
+def post_subject_file(
+    request: Request, body: SubjectIn, institution: Annotated[Institution, Depends(current_institution)]
+) -> dict[str, Any]:
+    """Every dispute, repair, redress step and commitment about the subject, with its history
+    (the platform, for the subject)."""
+    return subject_file(services_of(request), body.subject, institution=institution)
+
+
+@router.post("/subjects/inbox", responses=_ERRORS)
+def post_inbox(
+    request: Request, body: InboxIn, institution: Annotated[Institution, Depends(current_institution)]
+) -> dict[str, Any]:
+    """The subject's notices in words, oldest first (the platform, for the subject)."""
+    return inbox(services_of(request), body.subject, after_seq=body.after, institution=institution)
+
+
+@router.post("/subjects/contact", responses=_ERRORS)
+def post_contact(
+    request: Request, body: ContactIn, institution: Annotated[Institution, Depends(current_institution)]
+) -> dict[str, Any]:
+    """Where the subject wants notices (sealed at rest; the platform, for the subject)."""
+    return set_contact(services_of(request), body.subject, body.email, institution=institution)

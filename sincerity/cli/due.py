@@ -16,6 +16,7 @@ from sincerity.domain.institutions import Institution
 from sincerity.services.commitments import report_breach, sign_commitment
 from sincerity.services.context import Services
 from sincerity.services.disputes import answer_dispute, get_dispute, list_disputes, open_dispute, withdraw_dispute
+from sincerity.services.due_process import subject_file
 from sincerity.services.institutions import get_institution
 from sincerity.services.notices import inbox, send_notices, set_contact
 from sincerity.services.redress import report_redress
@@ -374,6 +375,12 @@ def notices_send(as_json: Annotated[bool, typer.Option("--json", help="print the
         out.print(f"{counts}; {view['late']} late; {view['failed']} failed")
     if report.failed:
         raise typer.Exit(1)
+
+
+def file(subject: Annotated[str, typer.Argument(help="the subject's number")]) -> None:
+    """Every dispute, repair, redress step and commitment about the subject, with its history."""
+    with node() as services:
+        print_json(subject_file(services, subject))
 
 
 def expire(as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False) -> None:

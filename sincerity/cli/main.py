@@ -47,6 +47,7 @@ app.add_typer(due.repairs_app, name="repairs")
 app.add_typer(due.commitments_app, name="commitments")
 app.add_typer(due.notices_app, name="notices")
 app.command("expire")(due.expire)
+app.command("subject-file")(due.file)
 
 
 @app.command()

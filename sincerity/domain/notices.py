@@ -135,8 +135,8 @@ _TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "disputes:dispute:escalated": (
         "Your dispute was not answered in time",
         "您的异议未按期答复",
-        "It has gone to the platform; the record is not used until it is answered.",
-        "已转平台处理，答复前该信息暂停使用。",
+        "It has gone to the platform.{suspension_en}",
+        "已转平台处理。{suspension_zh}",
     ),
     "repairs:repair:applied": (
         "Your repair application was received",
@@ -195,6 +195,10 @@ def render(
             decided_on=record.decided_on,
         )
         values.setdefault("until", record.display_until or "its deletion")
+    if "suspended" in values:  # an escalation says whether the record is suspended meanwhile
+        on = bool(values.pop("suspended"))
+        values["suspension_en"] = " The record is not used until it is answered." if on else ""
+        values["suspension_zh"] = "答复前该信息暂停使用。" if on else ""
     template = _TEMPLATES.get(tag)
     if template is None:
         words = tag.replace(":", " ").replace("_", " ")

@@ -29,14 +29,15 @@ from sincerity.domain.catalogue import (
     PositiveAct,
     RepairCondition,
     RepairPolicy,
+    SubjectKind,
 )
 from sincerity.domain.disputes import evidence_from
 from sincerity.kit.durations import Duration
 from sincerity.kit.errors import InvalidInputError
 
 ORDER_36 = "Credit Repair Management Measures (NDRC Order No. 36, 2025)"
-COMMITMENT_ITEM = "commitment.letter"
-TRAINING_ITEM = "commitment.training"
+COMMITMENT_ITEMS = ("commitment.letter", "org.commitment.letter")
+TRAINING_ITEMS = ("commitment.training",)  # credit training is for natural persons (§II(5))
 BREACH_ITEMS = ("commitment.breach", "org.commitment.breach")
 ACCEPT_DAYS = 3  # Art. 16: the designating body accepts or refuses
 DECIDE_DAYS = 7  # Art. 16: and decides after accepting
@@ -128,11 +129,16 @@ class RepairRecord:
 
 
 def conditions_for(item: CatalogueItem, policy: RepairPolicy) -> tuple[RepairCondition, ...]:
+    """The item's own conditions, else its severity's; training is asked of persons only,
+    unless an organisation's item names it itself (no training item exists for organisations)."""
     if item.repair_conditions is not None:
         return item.repair_conditions
     if item.severity is None:
         return ()
-    return policy.conditions[item.severity]
+    found = policy.conditions[item.severity]
+    if item.subject_kind is SubjectKind.ORGANISATION:
+        found = tuple(c for c in found if c is not RepairCondition.TRAINING_COMPLETED)
+    return found
 
 
 def waiting_period(item: CatalogueItem, policy: RepairPolicy, positive_acts: int) -> tuple[Duration, Duration]:
@@ -235,7 +241,7 @@ def _condition(condition: RepairCondition, record: RepairRecord, supporting: Seq
         found = [
             s
             for s in supporting
-            if s.item_code == COMMITMENT_ITEM
+            if s.item_code in COMMITMENT_ITEMS
             and s.facts.get("commitment_type") == "credit_repair"
             and s.decided_on >= since
         ]
@@ -252,7 +258,7 @@ def _condition(condition: RepairCondition, record: RepairRecord, supporting: Seq
             "sign a credit commitment for this repair (that the materials are true and the conduct corrected) "
             "at the platform first (Order No. 36 Art. 14)",
         )
-    found = [s for s in supporting if s.item_code == TRAINING_ITEM and s.decided_on >= since]
+    found = [s for s in supporting if s.item_code in TRAINING_ITEMS and s.decided_on >= since]
     if found:
         return ConditionResult(
             condition.value,
@@ -292,14 +298,14 @@ class Repair:
     late: tuple[str, ...] = field(default=())
 
     def overdue(self, today: date) -> list[str]:
-        """Which deadlines have passed with nothing done (published per authority, §3b-6)."""
+        """Which of the designating body's deadlines have passed with nothing done (published
+        per authority, §3b-6). The platform's ten days for a result are shown, not judged here:
+        a body that accepts in 3 and decides in 7 + 10 is in time past them (Art. 16)."""
         found = []
         if self.status is RepairStatus.APPLIED and today > self.accept_due:
             found.append("accept")
         if self.status is RepairStatus.ACCEPTED and self.decide_due is not None and today > self.decide_due:
             found.append("decide")
-        if self.status.open and today > self.result_due:
-            found.append("result")
         return found
 
     def view(self, today: date) -> dict[str, Any]:

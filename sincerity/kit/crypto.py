@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sincerity.kit.errors import ConfigurationError
 
+_TEXT_AAD = b"sincerity:text:"  # + the purpose
 _ID_AAD = b"sincerity:subject-number:v1"
 
 
@@ -99,3 +100,12 @@ class SubjectNumberVault:
 
     def open(self, sealed: bytes) -> str:
         return self._aead.decrypt(sealed[:12], sealed[12:], _ID_AAD).decode("ascii")
+
+    def seal_text(self, text: str, purpose: str) -> bytes:
+        """Other personal data at rest (an email address, a signed letter): UTF-8, bound to its
+        purpose, so that a sealed address can never be opened as a number or a letter."""
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, text.encode("utf-8"), _TEXT_AAD + purpose.encode("ascii"))
+
+    def open_text(self, sealed: bytes, purpose: str) -> str:
+        return self._aead.decrypt(sealed[:12], sealed[12:], _TEXT_AAD + purpose.encode("ascii")).decode("utf-8")

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="mail server for notices to subjects")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="mail server port")
     smtp_sender: str = Field(default="sincerity@localhost", description="the From address of notices")
+    smtp_tls: Literal["starttls", "none"] = Field(
+        default="starttls",
+        description="starttls: required, certificate verified; none only for a relay on loopback",
+    )
     suspend_overdue_disputes: bool = Field(
         default=True,
         description="a dispute not answered by its deadline suspends the record from measures until answered",

@@ -103,7 +103,7 @@ def sign_commitment(
             record_id=result.record_id,
             commitment_type=commitment_type,
             addressee=to_whom,
-            text=body,
+            text_sealed=services.vault.seal_text(body, "commitment"),
             scope={"records": covered},
             signed_on=today,
             valid_until=until,
@@ -123,7 +123,7 @@ def sign_commitment(
         )
         found_commitment = commitment_store.get(conn, commitment_id)
     assert found_commitment is not None  # noqa: S101  # written just above
-    return {**found_commitment, "subject": subject.number_masked, "document_sha256": digest}
+    return {**commitment_view(services, found_commitment), "subject": subject.number_masked, "document_sha256": digest}
 
 
 def report_breach(
@@ -147,11 +147,16 @@ def report_breach(
         commitment = commitment_store.get(conn, commitment_id)
         if commitment is None:
             raise NotFoundError(f"no commitment {commitment_id}")
-        if commitment["breached_on"] is not None:
-            raise ConflictError(f"commitment {commitment_id} was already found broken on {commitment['breached_on']}")
         letter = record_store.newest(conn, commitment["record"])
         if letter is None:
             raise NotFoundError(f"the record of commitment {commitment_id} is missing")
+        covered = [record_store.newest(conn, rid) for rid in commitment["scope"].get("records", [])]
+        parties = {letter.provider_code, *(r.provider_code for r in covered if r is not None)}
+        if institution.kind != "platform" and institution.code not in parties:
+            # Only where it was signed, the bodies whose records it covers, or the platform.
+            raise NotFoundError(f"no commitment {commitment_id}")
+        if commitment["breached_on"] is not None:
+            raise ConflictError(f"commitment {commitment_id} was already found broken on {commitment['breached_on']}")
         number = services.vault.open(subject_store.sealed_number(conn, letter.subject_id))
         organisation = letter.item_code.startswith("org.")
         [result] = submit_within(
@@ -190,6 +195,13 @@ def report_breach(
             now=now,
         )
     return {"commitment_id": commitment_id, "breach_record": result.record_id, "breached_on": today.isoformat()}
+
+
+def commitment_view(services: Services, stored: dict[str, Any]) -> dict[str, Any]:
+    """A commitment as its signer sees it: the text opened."""
+    found = {k: v for k, v in stored.items() if k != "text_sealed"}
+    found["text"] = services.vault.open_text(stored["text_sealed"], "commitment")
+    return found
 
 
 def _day(text: str, what: str) -> date:

@@ -134,6 +134,8 @@ def answer_dispute(
     today = legal_today(now)
     with services.db.transaction() as conn:
         dispute = _dispute(conn, dispute_id)
+        if not _party(institution, dispute):
+            raise NotFoundError(f"no dispute {dispute_id}")  # not a party: nothing to see
         if not dispute.answerable_by(
             institution.code if institution else None, institution.kind if institution else None, today
         ):
@@ -154,7 +156,10 @@ def answer_dispute(
             corrected_version=current.version if chosen is Outcome.CORRECTED and current else None,
         )
         holds.end(conn, kind=holds.HoldKind.DISPUTE, source_id=dispute.id, on=today)
-        if chosen is Outcome.REMOVED:
+        already_withdrawn = any(
+            h.in_effect(today) and h.scope is holds.Scope.ALL for h in holds.of_records(conn, [dispute.record_id])
+        )
+        if chosen is Outcome.REMOVED and not already_withdrawn:
             holds.add(
                 conn,
                 record_id=dispute.record_id,

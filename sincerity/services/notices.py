@@ -16,12 +16,14 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection
 
 from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.institutions import Institution
 from sincerity.domain.notices import RECORD_TAGS, Notice, RecordFacts, late, render
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConfigurationError, InvalidInputError
 from sincerity.kit.senders import ConsoleSender, DeliveryError, Sender, SmtpSender
 from sincerity.kit.settings import Environment
 from sincerity.services.context import Services
+from sincerity.services.due_process import for_the_subject
 from sincerity.services.subjects import subject_by_number
 from sincerity.store import events as event_store
 from sincerity.store import notices as notice_store
@@ -44,14 +46,19 @@ def sender_for(services: Services) -> Sender | None:
     if choice == "smtp":
         if not settings.smtp_host:
             raise ConfigurationError("SINCERITY_NOTICE_SENDER is smtp but SINCERITY_SMTP_HOST is not set")
-        return SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+        return SmtpSender(
+            settings.smtp_host, settings.smtp_port, settings.smtp_sender, starttls=settings.smtp_tls == "starttls"
+        )
     if choice == "console":
         return ConsoleSender(sys.stdout)
     return None
 
 
-def set_contact(services: Services, number: str, email: str) -> dict[str, Any]:
+def set_contact(
+    services: Services, number: str, email: str, *, institution: Institution | None = None
+) -> dict[str, Any]:
     """Where the subject wants notices; from now on (earlier events stay in the inbox)."""
+    for_the_subject(institution, "a subject's contact address")
     try:
         address = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -61,13 +68,16 @@ def set_contact(services: Services, number: str, email: str) -> dict[str, Any]:
     with services.db.transaction() as conn:
         subject = subject_by_number(services, conn, number, today)
         last = event_store.last_seq_of(conn, subject.id)
-        notice_store.set_contact(conn, subject.id, services.vault.seal(address), now=now, last_seq=last)
+        notice_store.set_contact(conn, subject.id, services.vault.seal_text(address, "email"), now=now, last_seq=last)
         event_store.append(conn, [NewEvent("subjects:contact:set", subject.id, subject.id, None)], now=now)
     return {"subject": subject.number_masked, "email": _masked_email(address)}
 
 
-def inbox(services: Services, number: str, *, after_seq: int = 0, limit: int = 200) -> dict[str, Any]:
+def inbox(
+    services: Services, number: str, *, after_seq: int = 0, limit: int = 200, institution: Institution | None = None
+) -> dict[str, Any]:
     """The subject's notices after `after_seq`, oldest first."""
+    for_the_subject(institution, "a subject's inbox")
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         subject = subject_by_number(services, conn, number, today)
@@ -88,31 +98,37 @@ class SendReport:
 
 
 def send_notices(services: Services, sender: Sender | None = None) -> SendReport:
-    """Send each subject with an address one digest of the events not yet sent to them. A
-    subject whose delivery fails keeps its events for the next run; others are not held up."""
+    """Send each subject with an address one digest of the events not yet sent to them.
+
+    Events are read in one short transaction, mail goes out with no transaction open (a slow
+    mail server never holds up the writers), and each subject's delivery is marked in its own
+    short transaction. A subject whose delivery fails keeps its events for the next run and
+    does not hold up the others."""
     sender = sender or sender_for(services)
     report = SendReport()
     if sender is None:
         return report
     failed: set[int] = set()
     while True:
-        with services.db.transaction() as conn:
-            rows = [row for row in notice_store.pending(conn, limit=BATCH) if row[0] not in failed]
-            if not rows:
-                return report
+        with services.db.transaction(write=False) as conn:
+            rows = notice_store.pending(conn, limit=BATCH, skipping=failed)
             by_subject: dict[int, tuple[bytes, list[Event]]] = {}
             for subject_id, sealed, event in rows:
                 by_subject.setdefault(subject_id, (sealed, []))[1].append(event)
-            for subject_id, (sealed, found) in by_subject.items():
-                now = services.clock.now()
-                notices = _render(services, conn, found)
-                try:
-                    sender.send(services.vault.open(sealed), _subject_line(notices), _digest(notices))
-                except DeliveryError as exc:
-                    failed.add(subject_id)
-                    report.failed.append(str(exc))
-                    continue
-                lateness = sum(late(services.calendar, e.at, now) for e in found)
+            rendered = {subject_id: _render(services, conn, found) for subject_id, (_, found) in by_subject.items()}
+        if not rows:
+            return report
+        for subject_id, (sealed, found) in by_subject.items():
+            notices = rendered[subject_id]
+            try:
+                sender.send(services.vault.open_text(sealed, "email"), _subject_line(notices), _digest(notices))
+            except DeliveryError as exc:
+                failed.add(subject_id)
+                report.failed.append(str(exc))
+                continue
+            now = services.clock.now()
+            lateness = sum(late(services.calendar, e.at, now) for e in found)
+            with services.db.transaction() as conn:
                 notice_store.delivered(
                     conn,
                     subject_id,
@@ -123,9 +139,9 @@ def send_notices(services: Services, sender: Sender | None = None) -> SendReport
                     late=lateness,
                     now=now,
                 )
-                report.subjects += 1
-                report.notices += len(found)
-                report.late += lateness
+            report.subjects += 1
+            report.notices += len(found)
+            report.late += lateness
 
 
 def _render(services: Services, conn: Connection, found: list[Event]) -> list[Notice]:

@@ -12,7 +12,7 @@ from typing import Any
 from sincerity.domain.institutions import Institution
 from sincerity.domain.redress import Proceeding, RedressOutcome, parse_step
 from sincerity.kit.clock import legal_today
-from sincerity.kit.errors import InvalidInputError, PermissionDeniedError
+from sincerity.kit.errors import InvalidInputError
 from sincerity.services.context import Services
 from sincerity.services.subjects import record_of_subject, subject_by_number, withdraw_record
 from sincerity.store import events as event_store
@@ -46,8 +46,24 @@ def report_redress(
     with services.db.transaction() as conn:
         subject = subject_by_number(services, conn, number, today)
         # A record whose display is suspended still takes its final outcome; a revoked one nothing.
-        record = record_of_subject(conn, record_id, subject.id, today, held_by=holds.HoldKind.REDRESS)
-        _may_report(institution, record.provider_code, kind)
+        record = record_of_subject(
+            conn,
+            record_id,
+            subject.id,
+            today,
+            held_by=holds.HoldKind.REDRESS,
+            party=lambda provider: _may_report(institution, provider, kind),
+        )
+        if decided < record.decided_on:
+            raise InvalidInputError(
+                f"decided_on {decided.isoformat()} is before the decision it reviews ({record.decided_on.isoformat()})"
+            )
+        steps = redress_store.of_record(conn, record.id)
+        suspended = [s.decided_on for s in steps if s.outcome is RedressOutcome.ENFORCEMENT_SUSPENDED]
+        if result.final and suspended and decided < max(suspended):
+            raise InvalidInputError(
+                f"decided_on {decided.isoformat()} is before the suspension of {max(suspended).isoformat()} it ends"
+            )
         step_id = redress_store.add(
             conn,
             record_id=record.id,
@@ -115,12 +131,9 @@ def report_redress(
     return view
 
 
-def _may_report(institution: Institution | None, provider: str, proceeding: Proceeding) -> None:
+def _may_report(institution: Institution | None, provider: str, proceeding: Proceeding) -> bool:
+    """The record's provider (whose decision it is), a court for litigation, or the platform
+    from the documents the subject brings; anyone else is told nothing about the record."""
     if institution is None or institution.kind == "platform" or institution.code == provider:
-        return
-    if institution.kind == "court" and proceeding is Proceeding.LITIGATION:
-        return
-    raise PermissionDeniedError(
-        "redress is reported by the record's provider, a court (litigation) or the platform; "
-        f"not by a {institution.kind} that did not make the decision"
-    )
+        return True
+    return institution.kind == "court" and proceeding is Proceeding.LITIGATION

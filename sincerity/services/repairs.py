@@ -21,10 +21,10 @@ from sincerity.domain.disputes import reason_text
 from sincerity.domain.institutions import Institution
 from sincerity.domain.repair import (
     BREACH_ITEMS,
-    COMMITMENT_ITEM,
+    COMMITMENT_ITEMS,
     DECIDE_DAYS,
     EXTENSION_DAYS,
-    TRAINING_ITEM,
+    TRAINING_ITEMS,
     Eligibility,
     Repair,
     RepairRecord,
@@ -58,18 +58,25 @@ def _acting_for_subject(institution: Institution | None) -> str | None:
 
 
 def _assess(
-    services: Services, conn: Connection, record: record_store.RecordRow, today: date, acts: list[PositiveAct]
+    services: Services,
+    conn: Connection,
+    record: record_store.RecordRow,
+    today: date,
+    acts: list[PositiveAct],
+    *,
+    deciding: int | None = None,
 ) -> tuple[CatalogueItem, Eligibility]:
     catalogue = services.catalogue(conn)
     item = catalogue.item(record.item_code)
     if item is None:
         raise ConflictError(f"item {record.item_code!r} is not in the catalogue in force")
-    supporting = [
-        Supporting(r.id, r.item_code, r.decided_on, r.facts)
-        for r in record_store.shown_of_subject(
-            conn, record.subject_id, today, items=(COMMITMENT_ITEM, TRAINING_ITEM, *BREACH_ITEMS)
-        )
-    ]
+    shown = record_store.shown_of_subject(
+        conn, record.subject_id, today, items=(*COMMITMENT_ITEMS, *TRAINING_ITEMS, *BREACH_ITEMS)
+    )
+    # A breach suspended by its own dispute does not bar repair while the dispute is open.
+    suspended = {h.record_id for h in holds.of_records(conn, [r.id for r in shown]) if h.in_effect(today)}
+    supporting = [Supporting(r.id, r.item_code, r.decided_on, r.facts) for r in shown if r.id not in suspended]
+    open_repair = repair_store.open_for_record(conn, record.id)
     found = eligibility(
         item,
         catalogue.repair,
@@ -77,7 +84,7 @@ def _assess(
         today,
         supporting=supporting,
         positive_acts=acts,
-        open_repair=repair_store.open_for_record(conn, record.id),
+        open_repair=open_repair if open_repair != deciding else None,
     )
     return item, found
 
@@ -98,9 +105,9 @@ def repair_eligibility(
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         subject = subject_by_number(services, conn, number, today)
-        record = record_of_subject(conn, record_id, subject.id, today)
-        if not _party(institution, record.provider_code):
-            raise NotFoundError(f"no record {record_id} of that subject")
+        record = record_of_subject(
+            conn, record_id, subject.id, today, party=lambda provider: _party(institution, provider)
+        )
         _, found = _assess(services, conn, record, today, acts)
     deadlines = application_deadlines(services.calendar, today)
     return {
@@ -176,9 +183,13 @@ def _party(institution: Institution | None, provider: str) -> bool:
 
 
 def _designating(repair: Repair, institution: Institution | None) -> str | None:
-    if institution is not None and institution.code != repair.provider_code:
-        raise PermissionDeniedError(f"repair {repair.id} is decided by its designating body, {repair.provider_code}")
-    return institution.code if institution else None
+    """Only the designating body (or the operator) takes its steps; the platform is told why,
+    anyone else learns nothing about the application."""
+    if institution is None or institution.code == repair.provider_code:
+        return institution.code if institution else None
+    if institution.kind == ACTS_FOR_SUBJECTS:
+        raise PermissionDeniedError(f"repair {repair.id} is decided by its designating body")
+    raise NotFoundError(f"no repair {repair.id}")
 
 
 def accept_repair(services: Services, repair_id: int, *, institution: Institution | None = None) -> dict[str, Any]:
@@ -288,8 +299,22 @@ def decide_repair(
     with services.db.transaction() as conn:
         repair = _repair(conn, repair_id)
         by = _designating(repair, institution)
-        if repair.status not in (RepairStatus.APPLIED, RepairStatus.ACCEPTED):
+        decidable = (RepairStatus.APPLIED, RepairStatus.ACCEPTED) + (() if granted else (RepairStatus.INCOMPLETE,))
+        if repair.status not in decidable:
             raise ConflictError(f"repair {repair_id} is {repair.status.value}: nothing to decide")
+        if granted:
+            # What held when it was applied for may not hold now: a breach found since, the
+            # record corrected, revoked, removed or past its window.
+            record = record_of_subject(conn, repair.record_id, repair.subject_id, today)
+            if record.version != repair.record_version:
+                raise ConflictError(
+                    f"record {record.id} was corrected (now version {record.version}) since the application"
+                )
+            _, found = _assess(
+                services, conn, record, today, positive_acts_in(list(repair.evidence)), deciding=repair_id
+            )
+            if found.missing:
+                raise RepairNotEligibleError(found)
         status = RepairStatus.GRANTED if granted else RepairStatus.REFUSED
         repair_store.change(conn, repair_id, status=status.value, decided_at=now, decided_by=by, reasons=why)
         data: dict[str, Any] = {"record": repair.record_id, "reasons": why, "in_time": not repair.overdue(today)}
@@ -332,7 +357,7 @@ def get_repair(services: Services, repair_id: int, *, institution: Institution |
     with services.db.transaction(write=False) as conn:
         repair = _repair(conn, repair_id, lock=False)
         if not _party(institution, repair.provider_code):
-            raise NotFoundError(f"no repair {repair_id}")
+            raise NotFoundError(f"no repair {repair_id}")  # not a party: nothing to see, not even that it exists
         history = event_store.of_entity(conn, repair_id, prefix="repairs:")
     return {**repair.view(today), "history": [event_store.history_view(e) for e in history]}
 

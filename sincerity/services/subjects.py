@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,12 +29,21 @@ def subject_by_number(services: Services, conn: Connection, number: str, today: 
 
 
 def record_of_subject(
-    conn: Connection, record_id: int, subject_id: int, today: date, *, held_by: holds.HoldKind | None = None
+    conn: Connection,
+    record_id: int,
+    subject_id: int,
+    today: date,
+    *,
+    held_by: holds.HoldKind | None = None,
+    party: Callable[[str], bool] | None = None,
 ) -> record_store.RecordRow:
     """The version in force of one of the subject's records that is shown today (or hidden
-    only by a hold of kind `held_by`, which the caller is about to act on)."""
+    only by a hold of kind `held_by`, which the caller is about to act on).
+
+    `party(provider)` says whether the caller may act on the provider's records; a caller who
+    may not learns nothing, not even that the record exists (the same 404 as for no record)."""
     record = record_store.current(conn, record_id)
-    if record is None or record.subject_id != subject_id:
+    if record is None or record.subject_id != subject_id or (party is not None and not party(record.provider_code)):
         raise NotFoundError(f"no record {record_id} of that subject")
     if record.decided_on > today:
         raise ConflictError(f"record {record_id} is not shown before its decision date {record.decided_on}")

@@ -53,7 +53,7 @@ def expire(services: Services) -> SweepReport:
         if after >= today:
             return report
         writer = _Writer(conn, now, report)
-        for record_id, version, subject_id, item, until in sweep_store.records_ending(conn, after, today):
+        for record_id, version, subject_id, item, until in sweep_store.records_ending(conn, after, today, today):
             writer.add(
                 "records:record:expired", subject_id, record_id, {"version": version, "item": item, "until": until}
             )
@@ -61,14 +61,15 @@ def expire(services: Services) -> SweepReport:
             writer.add("lists:entry:expired", subject_id, record_id, {"list": list_code, "until": ends_on})
         # Told once, thirty days ahead; a first sweep tells only about display not yet ended.
         for record_id, version, subject_id, item, until in sweep_store.records_ending(
-            conn, max(after + EXPIRY_NOTICE, today), today + EXPIRY_NOTICE
+            conn, max(after + EXPIRY_NOTICE, today), today + EXPIRY_NOTICE, today
         ):
             writer.add(
                 "records:record:expiring", subject_id, record_id, {"version": version, "item": item, "until": until}
             )
         _repair_possible(services, conn, writer, after, today)
-        for dispute_id, record_id, subject_id, due in sweep_store.disputes_late(conn, after, today):
-            writer.add("disputes:dispute:escalated", subject_id, dispute_id, {"record": record_id, "answer_due": due})
+        for dispute_id, record_id, subject_id, due, suspends in sweep_store.disputes_late(conn, after, today):
+            data = {"record": record_id, "answer_due": due, "suspended": suspends}
+            writer.add("disputes:dispute:escalated", subject_id, dispute_id, data)
         for repair_id, subject_id, step, due in sweep_store.repairs_late(conn, after, today):
             writer.add("repairs:repair:late", subject_id, repair_id, {"step": step, "due": due})
         writer.flush()
@@ -87,7 +88,7 @@ def _repair_possible(services: Services, conn: Connection, writer: _Writer, afte
     for wait, items in by_wait.items():
         first = after if after == sweep_store.FIRST_DAY else wait.before(after)
         for record_id, subject_id, item_code, decided_on in sweep_store.records_decided_between(
-            conn, items, first, wait.before(today)
+            conn, items, first, wait.before(today), today
         ):
             assert isinstance(decided_on, date)  # noqa: S101  # a Date column
             writer.add(

@@ -28,16 +28,17 @@ def set_contact(conn: Connection, subject_id: int, email_sealed: bytes, *, now: 
         )
 
 
-def pending(conn: Connection, *, limit: int) -> list[tuple[int, bytes, Event]]:
+def pending(conn: Connection, *, limit: int, skipping: Collection[int] = ()) -> list[tuple[int, bytes, Event]]:
     """(subject, sealed address, event) for events not yet sent to subjects with an address,
-    by subject then event order."""
-    rows = conn.execute(
+    by subject then event order; `skipping`: subjects left for the next run."""
+    query = (
         select(subject_contacts.c.subject_id, subject_contacts.c.email_sealed, events)
         .join(events, events.c.subject_id == subject_contacts.c.subject_id)
         .where(events.c.seq > subject_contacts.c.notified_seq)
-        .order_by(subject_contacts.c.subject_id, events.c.seq)
-        .limit(limit)
     )
+    if skipping:
+        query = query.where(~among(subject_contacts.c.subject_id, list(skipping), conn.dialect.name))
+    rows = conn.execute(query.order_by(subject_contacts.c.subject_id, events.c.seq).limit(limit))
     return [(r[0], bytes(r[1]), Event(r.seq, r.at, r.tag, r.subject_id, r.entity_id, r.batch_id, r.data)) for r in rows]
 
 

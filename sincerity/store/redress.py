@@ -66,3 +66,8 @@ def _step(r: Any) -> RedressStep:
         r.note,
         r.reported_by,
     )
+
+
+def of_subject(conn: Connection, subject_id: int) -> list[RedressStep]:
+    rows = conn.execute(select(redress).where(redress.c.subject_id == subject_id).order_by(redress.c.id))
+    return [_step(r) for r in rows]

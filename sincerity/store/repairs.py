@@ -61,7 +61,6 @@ def search(
             or_(
                 (repairs.c.status == RepairStatus.APPLIED.value) & (repairs.c.accept_due < today),
                 (repairs.c.status == RepairStatus.ACCEPTED.value) & (repairs.c.decide_due < today),
-                repairs.c.status.in_(OPEN) & (repairs.c.result_due < today),
             )
         )
     return [_repair(r) for r in conn.execute(query.order_by(repairs.c.id).limit(limit))]

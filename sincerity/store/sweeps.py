@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, insert, or_, select, update
 
+from sincerity.store.holds import held
 from sincerity.store.tables import disputes, list_entries, records, repairs, sweeps
 
 FIRST_DAY = date(1900, 1, 1)
@@ -33,13 +34,19 @@ def _rows(conn: Connection, query: Select[Any]) -> Iterator[tuple[object, ...]]:
         yield tuple(row)
 
 
-def records_ending(conn: Connection, after: date, upto: date) -> Iterator[tuple[object, ...]]:
+def records_ending(conn: Connection, after: date, upto: date, today: date) -> Iterator[tuple[object, ...]]:
     """(record id, version, subject id, item, display_until) of current records whose display
-    ends (exclusive end) on a day in (after, upto]."""
+    ends (exclusive end) on a day in (after, upto], unless withdrawn already (repaired,
+    revoked, removed: that was its end, and said so then)."""
     return _rows(
         conn,
         select(records.c.id, records.c.version, records.c.subject_id, records.c.item_code, records.c.display_until)
-        .where(records.c.superseded_at.is_(None), records.c.display_until > after, records.c.display_until <= upto)
+        .where(
+            records.c.superseded_at.is_(None),
+            records.c.display_until > after,
+            records.c.display_until <= upto,
+            ~held(records.c.id, min(today, upto), shown_only=True),
+        )
         .order_by(records.c.display_until, records.c.id),
     )
 
@@ -49,15 +56,20 @@ def entries_ending(conn: Connection, after: date, upto: date) -> Iterator[tuple[
     return _rows(
         conn,
         select(list_entries.c.list_code, list_entries.c.record_id, list_entries.c.subject_id, list_entries.c.ends_on)
-        .where(list_entries.c.ends_on > after, list_entries.c.ends_on <= upto)
+        .where(
+            list_entries.c.ends_on > after,
+            list_entries.c.ends_on <= upto,
+            ~held(list_entries.c.record_id, upto, shown_only=True),
+        )
         .order_by(list_entries.c.ends_on, list_entries.c.record_id),
     )
 
 
 def records_decided_between(
-    conn: Connection, items: list[str], after: date, upto: date
+    conn: Connection, items: list[str], after: date, upto: date, today: date
 ) -> Iterator[tuple[object, ...]]:
-    """(record id, subject id, item, decided_on) of current records of `items` decided in (after, upto]."""
+    """(record id, subject id, item, decided_on) of current records of `items` decided in
+    (after, upto] that are still shown today (repair of what is gone is not offered)."""
     return _rows(
         conn,
         select(records.c.id, records.c.subject_id, records.c.item_code, records.c.decided_on)
@@ -66,19 +78,24 @@ def records_decided_between(
             records.c.item_code.in_(items),
             records.c.decided_on > after,
             records.c.decided_on <= upto,
+            or_(records.c.display_until.is_(None), records.c.display_until > today),
+            ~held(records.c.id, today, shown_only=True),
         )
         .order_by(records.c.decided_on, records.c.id),
     )
 
 
-def disputes_late(conn: Connection, after: date, upto: date) -> list[tuple[int, int, int, date]]:
-    """(dispute, record, subject, due) of open disputes whose deadline passed: due in [after, upto)."""
+def disputes_late(conn: Connection, after: date, upto: date) -> list[tuple[int, int, int, date, bool]]:
+    """(dispute, record, subject, due, whether the record is suspended) of open disputes whose
+    deadline passed: due in [after, upto)."""
     rows = conn.execute(
-        select(disputes.c.id, disputes.c.record_id, disputes.c.subject_id, disputes.c.answer_due)
+        select(
+            disputes.c.id, disputes.c.record_id, disputes.c.subject_id, disputes.c.answer_due, disputes.c.suspends_from
+        )
         .where(disputes.c.status == "open", disputes.c.answer_due >= after, disputes.c.answer_due < upto)
         .order_by(disputes.c.id)
     )
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4] is not None) for r in rows]
 
 
 def repairs_late(conn: Connection, after: date, upto: date) -> list[tuple[int, int, str, date]]:

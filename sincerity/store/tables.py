@@ -418,7 +418,8 @@ repairs = Table(
 )
 
 # Credit commitment letters signed on the platform (§II(5); Order No. 36 Arts. 14, 25): the
-# signed text stays here, the record `commitment.letter` (its hash) is what is shared.
+# signed text stays here, sealed (it names the signer), and the record `commitment.letter`
+# (its hash) is what is shared.
 commitments = Table(
     "commitments",
     metadata,
@@ -427,7 +428,7 @@ commitments = Table(
     Column("record_id", Id, nullable=False),
     Column("commitment_type", String(32), nullable=False),
     Column("addressee", Text, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text_sealed", LargeBinary, nullable=False),
     Column("scope", Document, nullable=False),
     Column("signed_on", Date, nullable=False),
     Column("valid_until", Date),

@@ -105,7 +105,8 @@ def test_a_repair_from_eligibility_to_grant(client: TestClient, setup: dict[str,
     )
     assert applied.status_code == 201, applied.text
     repair_id = applied.json()["repair_id"]
-    assert client.post(f"/api/v1/repairs/{repair_id}/accept", headers=auth(setup, "tax-110000")).status_code == 403
+    assert client.post(f"/api/v1/repairs/{repair_id}/accept", headers=auth(setup, "tax-110000")).status_code == 404
+    assert client.post(f"/api/v1/repairs/{repair_id}/accept", headers=platform).status_code == 403
     assert client.post(f"/api/v1/repairs/{repair_id}/accept", headers=dept).status_code == 200
     decided = client.post(
         f"/api/v1/repairs/{repair_id}/decision", json={"granted": True, "reasons": "paid"}, headers=dept
@@ -130,7 +131,8 @@ def test_a_revocation_reported_over_http(client: TestClient, setup: dict[str, An
     done = client.post("/api/v1/redress", json=body, headers=auth(setup, "dept-110000"))
     assert done.status_code == 201, done.text
     assert done.json()["outcome"] == "revoked"
-    refused = client.post("/api/v1/redress", json=body, headers=auth(setup, "tax-110000"))
+    assert client.post("/api/v1/redress", json=body, headers=auth(setup, "tax-110000")).status_code == 404
+    refused = client.post("/api/v1/redress", json=body, headers=auth(setup, "dept-110000"))
     assert refused.status_code == 409  # already revoked: nothing left to report on
 
 
@@ -144,6 +146,31 @@ def test_bad_bodies_get_a_422_naming_the_field(client: TestClient, setup: dict[s
     )
     assert bad_number.status_code == 422
     assert client.get("/api/v1/repairs/999", headers=platform).status_code == 404
+
+
+def test_the_platform_serves_the_subject_their_file_inbox_and_address(
+    client: TestClient, setup: dict[str, Any]
+) -> None:
+    platform, dept = auth(setup, "platform-110000"), auth(setup, "dept-110000")
+    body = {"subject": PERSON, "record_id": setup["record"], "reason": "paid"}
+    assert client.post("/api/v1/disputes", json=body, headers=platform).status_code == 201
+    file = client.post("/api/v1/subjects/file", json={"subject": PERSON}, headers=platform)
+    assert file.status_code == 200
+    [dispute] = file.json()["disputes"]
+    assert [h["step"] for h in dispute["history"]] == ["opened"]
+    inbox = client.post("/api/v1/subjects/inbox", json={"subject": PERSON}, headers=platform).json()
+    assert inbox["notices"][-1]["event"] == "disputes:dispute:opened"
+    contact = client.post(
+        "/api/v1/subjects/contact", json={"subject": PERSON, "email": "张三@example.com"}, headers=platform
+    )
+    assert contact.status_code == 200, contact.text
+    assert contact.json()["email"].endswith("@example.com")
+    for path in ("/api/v1/subjects/file", "/api/v1/subjects/inbox"):
+        assert client.post(path, json={"subject": PERSON}, headers=dept).status_code == 403
+    assert (
+        client.post("/api/v1/subjects/contact", json={"subject": PERSON, "email": "x@y.cn"}, headers=dept).status_code
+        == 403
+    )
 
 
 ROUTES = [
@@ -165,6 +192,9 @@ ROUTES = [
     ("post", "/api/v1/repairs/1/withdraw"),
     ("post", "/api/v1/commitments"),
     ("post", "/api/v1/commitments/1/breach"),
+    ("post", "/api/v1/subjects/file"),
+    ("post", "/api/v1/subjects/inbox"),
+    ("post", "/api/v1/subjects/contact"),
 ]
 
 

@@ -76,6 +76,8 @@ def test_a_dispute_from_the_console(node: Node) -> None:
     assert json.loads(done.stdout)["status"] == "upheld"
     history = json.loads(node.run("disputes", "show", str(dispute)).stdout)["history"]
     assert [h["step"] for h in history] == ["opened", "answered"]
+    file = json.loads(node.run("subject-file", PERSON).stdout)
+    assert [d["status"] for d in file["disputes"]] == ["upheld"]
 
 
 def test_a_repair_from_the_console(node: Node) -> None:

@@ -149,8 +149,8 @@ def test_a_dispute_not_answered_in_time_escalates_and_suspends_until_answered(
     [late] = list_disputes(services, institution=None, overdue=True)
     assert late["overdue"] is True
     assert late["suspended"] is True
-    # Escalated: the platform may now answer, another provider never.
-    with pytest.raises(PermissionDeniedError):
+    # Escalated: the platform may now answer; another provider learns nothing of it.
+    with pytest.raises(NotFoundError):
         answer_dispute(services, late["dispute_id"], outcome="upheld", answer="x", institution=parties["tax"])
     done = answer_dispute(
         services, late["dispute_id"], outcome="upheld", answer="court confirmed", institution=parties["platform"]
@@ -228,8 +228,10 @@ def test_who_may_act_and_who_may_see(services: Services, parties: dict[str, Inst
     with pytest.raises(PermissionDeniedError, match="cannot act for the subject"):
         open_dispute(services, EVADER, record_id=rid, reason="x", institution=parties["dept"])
     opened = open_dispute(services, EVADER, record_id=rid, reason="x", institution=parties["platform"])
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):  # not a party: not even told the dispute exists
         answer_dispute(services, opened["dispute_id"], outcome="upheld", answer="x", institution=parties["dept"])
+    with pytest.raises(PermissionDeniedError, match="once it is overdue"):  # the platform, before the deadline
+        answer_dispute(services, opened["dispute_id"], outcome="upheld", answer="x", institution=parties["platform"])
     with pytest.raises(NotFoundError):
         get_dispute(services, opened["dispute_id"], institution=parties["dept"])
     assert get_dispute(services, opened["dispute_id"], institution=parties["tax"])["status"] == "open"

@@ -92,7 +92,7 @@ def test_the_inbox_tells_the_subject_in_words(services: Services, listed: int) -
 
 def test_digests_go_through_smtp_once_each(services: Services, listed: int, smtp: tuple[_Inbox, int]) -> None:
     handler, port = smtp
-    sender = SmtpSender("127.0.0.1", port, "notices@credit.example")
+    sender = SmtpSender("127.0.0.1", port, "notices@credit.example", starttls=False)
     with pytest.raises(InvalidInputError, match="email"):
         set_contact(services, PERSON, "not an address")
     contact = set_contact(services, PERSON, "Zhang.San@Example.com")
@@ -118,7 +118,7 @@ def test_lateness_is_measured_in_working_days(services: Services, listed: int, s
     set_contact(services, PERSON, "zhang@example.com")
     open_dispute(services, PERSON, record_id=listed, reason="paid", institution=None)  # Friday 27 November
     travel(services, date(2026, 11, 30))  # Monday: the next working day, in time
-    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example")).late == 0
+    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example", starttls=False)).late == 0
     assert inbox(services, PERSON)["notices"][-1]["event"] == "disputes:dispute:opened"  # still in the inbox
     with services.db.transaction(write=False) as conn:
         rows = conn.execute(select(notice_deliveries.c.events, notice_deliveries.c.late)).all()
@@ -130,7 +130,7 @@ def test_a_late_digest_is_counted_late(services: Services, listed: int, smtp: tu
     set_contact(services, PERSON, "zhang@example.com")
     open_dispute(services, PERSON, record_id=listed, reason="paid", institution=None)
     travel(services, date(2026, 12, 1))  # Tuesday: more than one working day after Friday
-    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example")).late == 2
+    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example", starttls=False)).late == 2
 
 
 def test_a_failed_delivery_keeps_the_notices_for_the_next_run(
@@ -139,10 +139,10 @@ def test_a_failed_delivery_keeps_the_notices_for_the_next_run(
     handler, port = smtp
     set_contact(services, PERSON, "zhang@example.com")
     open_dispute(services, PERSON, record_id=listed, reason="paid", institution=None)
-    refused = send_notices(services, SmtpSender("127.0.0.1", _free_port(), "n@x.example", timeout=2))
+    refused = send_notices(services, SmtpSender("127.0.0.1", _free_port(), "n@x.example", starttls=False, timeout=2))
     assert refused.view()["failed"] == 1
     assert refused.notices == 0
-    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example")).notices == 2
+    assert send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example", starttls=False)).notices == 2
     assert len(handler.messages) == 1  # one digest
 
 
@@ -157,3 +157,19 @@ def test_the_console_sender_and_the_choice_of_sender(services: Services, listed:
     assert isinstance(sender_for(services), SmtpSender)
     services.settings = services.settings.model_copy(update={"notice_sender": "none"})
     assert sender_for(services) is None
+
+
+def test_mail_never_goes_in_clear_unless_the_operator_says_so(
+    services: Services, listed: int, smtp: tuple[_Inbox, int]
+) -> None:
+    handler, port = smtp  # this test server offers no STARTTLS
+    set_contact(services, PERSON, "zhang@example.com")
+    refused = send_notices(services, SmtpSender("127.0.0.1", port, "n@x.example"))
+    assert refused.view()["failed"] == 1
+    assert "STARTTLS" in refused.failed[0]
+    assert handler.messages == []
+    services.settings = services.settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_tls": "none"}
+    )
+    assert send_notices(services).notices == 1  # a loopback relay, as configured
+    assert len(handler.messages) == 1

@@ -10,7 +10,7 @@ import pytest
 
 from sincerity.domain.institutions import Institution
 from sincerity.kit.clock import CHINA_TZ, FixedClock
-from sincerity.kit.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError
 from sincerity.services.checks import check_subject
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
@@ -153,8 +153,9 @@ def test_a_changed_decision_asks_the_provider_for_the_amended_record(
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
-        ({"institution": "dept"}, PermissionDeniedError, "did not make the decision"),
-        ({"institution": "court", "proceeding": "reconsideration"}, PermissionDeniedError, "court"),
+        ({"institution": "dept"}, NotFoundError, "no record"),  # not a party: told nothing
+        ({"institution": "court", "proceeding": "reconsideration"}, NotFoundError, "no record"),
+        ({"decided_on": "2026-05-31"}, InvalidInputError, "before the decision it reviews"),
         ({"decided_on": "2026-12-01"}, InvalidInputError, "in the future"),
         ({"decided_on": "2026-13-01"}, InvalidInputError, "ISO date"),
         ({"outcome": "annulled"}, InvalidInputError, "outcome must be one of"),

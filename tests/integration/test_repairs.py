@@ -15,6 +15,7 @@ from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError
 from sincerity.services.checks import check_subject
 from sincerity.services.commitments import report_breach, sign_commitment
 from sincerity.services.context import Services
+from sincerity.services.disputes import open_dispute
 from sincerity.services.ingest import submit_records
 from sincerity.services.repairs import (
     RepairNotEligibleError,
@@ -32,7 +33,7 @@ from sincerity.services.repairs import (
 from sincerity.store import events as event_store
 from sincerity.store import lists as list_store
 from sincerity.store import records as record_store
-from tests.factories import institution, person_number, record
+from tests.factories import institution, organisation_number, person_number, record
 
 PERSON = person_number(serial=701)
 SHA = "cd" * 32
@@ -171,8 +172,10 @@ def test_a_granted_repair_ends_every_use_of_the_record_and_names_who_must_withdr
     assert applied["commitment"] is not None
     with pytest.raises(ConflictError, match="is open"):
         apply_for_repair(services, PERSON, record_id=rid, evidence=PAID)
-    with pytest.raises(PermissionDeniedError, match="designating body"):
+    with pytest.raises(NotFoundError):  # another department is told nothing
         accept_repair(services, applied["repair_id"], institution=parties["tax"])
+    with pytest.raises(PermissionDeniedError, match="designating body"):  # the platform is told why
+        accept_repair(services, applied["repair_id"], institution=parties["platform"])
     accepted = accept_repair(services, applied["repair_id"], institution=parties["dept"])
     assert accepted["deadlines"]["decide"] == "2026-12-08"  # 7 working days
     extended = extend_repair(services, applied["repair_id"], reason="field check", institution=parties["dept"])
@@ -318,7 +321,99 @@ def test_who_may_act(services: Services, parties: dict[str, Institution]) -> Non
     applied = apply_for_repair(services, PERSON, record_id=rid, evidence=PAID)
     with pytest.raises(NotFoundError):
         get_repair(services, applied["repair_id"], institution=parties["tax"])
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         decide_repair(services, applied["repair_id"], granted=True, reasons="x", institution=parties["tax"])
     with pytest.raises(InvalidInputError, match="proves must be one of"):
         apply_for_repair(services, PERSON, record_id=rid, evidence=[{"name": "x", "sha256": SHA, "proves": "luck"}])
+
+
+def test_an_organisation_repairs_with_its_own_commitment_and_no_training(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    company = organisation_number()
+    rid = submit(
+        services,
+        "dept-110000",
+        record(
+            ref="O-1", subject_id=company, subject_name="某公司", item="org.penalty.serious", decided_on="2025-06-01"
+        ),
+    )
+    before = conditions(repair_eligibility(services, company, record_id=rid))
+    assert before == {"waiting_period": True, "obligations_performed": None, "commitment_signed": False}
+    sign_commitment(
+        services,
+        company,
+        name="某公司",
+        commitment_type="credit_repair",
+        addressee="北京市市场监督管理局",
+        text="本公司承诺已整改。",
+        records=[rid],
+        institution=parties["platform"],
+    )
+    assert repair_eligibility(services, company, record_id=rid)["eligible"] is True
+
+
+def test_a_grant_checks_again_what_may_have_changed_since_the_application(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    rid = submit(services, "dept-110000", penalty())
+    signed = commit(services, parties, [rid])
+    applied = apply_for_repair(services, PERSON, record_id=rid, evidence=PAID)
+    report_breach(
+        services,
+        signed["commitment_id"],
+        kind="false_repair_materials",
+        finding="伪造的缴款凭证",
+        authority="北京市市场监督管理局",
+        institution=parties["dept"],
+    )
+    with pytest.raises(RepairNotEligibleError, match="bars repair"):
+        decide_repair(services, applied["repair_id"], granted=True, reasons="paid", institution=parties["dept"])
+    refused = decide_repair(services, applied["repair_id"], granted=False, reasons="false materials", institution=None)
+    assert refused["status"] == "refused"
+    assert used(services, "inspection_frequency")
+
+
+def test_a_disputed_breach_does_not_bar_repair_while_suspended(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    rid = submit(services, "dept-110000", penalty())
+    signed = commit(services, parties, [rid])
+    breach = report_breach(
+        services,
+        signed["commitment_id"],
+        kind="broken_commitment",
+        finding="未按承诺整改",
+        authority="北京市市场监督管理局",
+        institution=parties["dept"],
+    )
+    assert conditions(repair_eligibility(services, PERSON, record_id=rid))["not_barred"] is False
+    open_dispute(services, PERSON, record_id=breach["breach_record"], reason="I did comply", institution=None)
+    assert "not_barred" not in conditions(repair_eligibility(services, PERSON, record_id=rid))
+
+
+def test_only_the_parties_report_a_breach(services: Services, parties: dict[str, Institution]) -> None:
+    rid = submit(services, "dept-110000", penalty())
+    signed = commit(services, parties, [rid])
+    with pytest.raises(NotFoundError, match="no commitment"):
+        report_breach(
+            services,
+            signed["commitment_id"],
+            kind="broken_commitment",
+            finding="x",
+            authority="y",
+            institution=parties["tax"],
+        )
+
+
+def test_an_incomplete_application_can_be_refused(services: Services, parties: dict[str, Institution]) -> None:
+    rid = submit(services, "dept-110000", penalty())
+    commit(services, parties, [rid])
+    applied = apply_for_repair(services, PERSON, record_id=rid, evidence=PAID)
+    ask_for_materials(services, applied["repair_id"], missing="bank confirmation", institution=parties["dept"])
+    with pytest.raises(ConflictError, match="nothing to decide"):
+        decide_repair(services, applied["repair_id"], granted=True, reasons="x", institution=parties["dept"])
+    done = decide_repair(
+        services, applied["repair_id"], granted=False, reasons="nothing supplied", institution=parties["dept"]
+    )
+    assert done["status"] == "refused"

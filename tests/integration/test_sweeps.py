@@ -10,6 +10,7 @@ import pytest
 from sincerity.services.context import Services
 from sincerity.services.disputes import open_dispute
 from sincerity.services.ingest import submit_records
+from sincerity.services.redress import report_redress
 from sincerity.services.sweeps import expire
 from sincerity.store import events as event_store
 from sincerity.store import records as record_store
@@ -65,3 +66,18 @@ def test_a_late_dispute_is_recorded_as_escalated(services: Services, general: in
     travel(services, date(2026, 12, 31))
     assert expire(services).counts["disputes:dispute:escalated"] == 1
     assert "disputes:dispute:escalated" not in expire(services).counts
+
+
+def test_a_withdrawn_record_gets_no_expiry_or_repair_notice(services: Services, general: int) -> None:
+    report_redress(
+        services,
+        PERSON,
+        record_id=general,
+        proceeding="reconsideration",
+        outcome="revoked",
+        authority="北京市人民政府",
+        document_no="京政复〔2026〕1号",
+        decided_on="2026-11-27",
+    )
+    travel(services, date(2027, 10, 15))  # past the repair date, the notice date and the end of display
+    assert expire(services).counts == {}

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("commitment_type", sa.String(length=32), nullable=False),
         sa.Column("addressee", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text_sealed", sa.LargeBinary(), nullable=False),
         sa.Column(
             "scope", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
