@@ -292,7 +292,9 @@ def check_batch(
                 result = results[index]
                 result["applies"] = True
                 result["measures"] = [a.view() for a in applied]
-                applying.append({"subject_id": subject.id, "measures": [a.code for a in applied]})
+                # The records the answer named, so that a withdrawal later reaches this asker.
+                told = sorted({r["record"]["id"] for a in applied for r in a.because if r.get("record")})
+                applying.append({"subject_id": subject.id, "measures": [a.code for a in applied], "records": told})
         answer = {
             "action": action,
             "governing": [m.code for m in measures],

@@ -58,7 +58,9 @@ def record_of_subject(
 def withdraw_record(conn: Connection, subject_id: int, record_id: int, why: str, source_id: int, now: Any) -> None:
     """Record that a record is withdrawn (repaired, revoked, removed), naming the institutions
     that were told about it in a check, so the withdrawal reaches every copy (DESIGN.md §3b-2)."""
-    recipients = check_store.institutions_told(conn, subject_id, record_id)
+    record = record_store.newest(conn, record_id)
+    since = record.decided_on if record else date.min
+    recipients = check_store.institutions_told(conn, subject_id, record_id, since)
     event_store.append(
         conn,
         [

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 
-from sincerity.store.tables import check_feedback, checks, measure_lifts
+from sincerity.kit.clock import CHINA_TZ
+from sincerity.store.tables import check_feedback, checks, links, measure_lifts
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,17 +91,29 @@ def add_lift(
     )
 
 
-def institutions_told(conn: Connection, subject_id: int, record_id: int) -> list[str]:
-    """The institutions whose single checks of this subject named the record in an answer
-    (the console's own checks, with no institution, are left out)."""
+def institutions_told(conn: Connection, subject_id: int, record_id: int, since: date) -> list[str]:
+    """The institutions that were told about a record in a check answer since `since` (its
+    decision): single checks of the subject or of persons linked to it (an organisation's
+    record reaches its legal representative's checks), and batch checks that named it. The
+    console's own checks, with no institution, are left out. Withdrawals are rare; batch rows
+    are few (one per up to 10,000 subjects), so they are read rather than indexed."""
     told: set[str] = set()
-    rows = conn.execute(
-        select(checks.c.institution_code, checks.c.answer).where(
-            checks.c.subject_id == subject_id, checks.c.institution_code.is_not(None)
-        )
+    linked = select(links.c.person_id).where(links.c.organisation_id == subject_id)
+    singles = select(checks.c.institution_code, checks.c.answer).where(
+        checks.c.institution_code.is_not(None),
+        or_(checks.c.subject_id == subject_id, checks.c.subject_id.in_(linked)),
     )
-    for institution, answer in rows:
+    for institution, answer in conn.execute(singles):
         reasons = [r for m in answer.get("measures", []) for r in (*m.get("because", []), *m.get("not_counted", []))]
         if any((r.get("record") or {}).get("id") == record_id for r in reasons):
+            told.add(institution)
+    batches = select(checks.c.institution_code, checks.c.answer).where(
+        checks.c.institution_code.is_not(None),
+        checks.c.subject_id.is_(None),
+        checks.c.applying > 0,
+        checks.c.at >= datetime.combine(since, time.min, tzinfo=CHINA_TZ),
+    )
+    for institution, answer in conn.execute(batches.execution_options(yield_per=500)):
+        if institution not in told and any(record_id in hit.get("records", []) for hit in answer.get("applying", [])):
             told.add(institution)
     return sorted(told)

@@ -11,14 +11,15 @@ import pytest
 from sincerity.domain.institutions import Institution
 from sincerity.kit.clock import CHINA_TZ, FixedClock
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError
-from sincerity.services.checks import check_subject
+from sincerity.services.checks import check_batch, check_subject
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
+from sincerity.services.links import submit_links
 from sincerity.services.redress import report_redress
 from sincerity.store import events as event_store
 from sincerity.store import lists as list_store
 from sincerity.store import records as record_store
-from tests.factories import institution, person_number, record
+from tests.factories import institution, organisation_number, person_number, record
 
 EVADER = person_number(serial=501)
 OFFENDER = person_number(serial=502)
@@ -178,3 +179,52 @@ def test_bad_reports_are_refused_and_change_nothing(
     with pytest.raises(error, match=message):
         revoke(services, EVADER, black_id, **change)
     assert applying(services, EVADER, "civil_service_hiring")
+
+
+def test_the_withdrawal_names_every_institution_that_was_told(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    """Single checks of the subject, checks of a person the organisation's record reached, and
+    batch checks that named the record."""
+    airline = institution(services, code="airline", kind="implementing_agency", items=())
+    rail = institution(services, code="rail", kind="implementing_agency", items=())
+    company, officer = organisation_number(), person_number(serial=503)
+    org_id, _ = submit(
+        services,
+        "court-110105",
+        record(
+            ref="L-9",
+            subject_id=company,
+            subject_name="某公司",
+            item="org.court.dishonest_debtor",
+            decided_on="2026-03-01",
+        ),
+    )
+    link = {
+        "ref": "K-1",
+        "organisation_id": company,
+        "organisation_name": "某公司",
+        "person_id": officer,
+        "person_name": "李四",
+        "role": "legal_representative",
+        "valid_from": "2020-01-01",
+    }
+    assert submit_links(services, [link], provider="court-110105").accepted == 1
+    assert check_subject(services, officer, action="air_travel", institution=airline)["measures"][0]["applies"]
+    assert check_batch(services, [officer, EVADER], action="air_travel", institution=rail)["applying"] == 1
+    check_subject(services, EVADER, action="air_travel", institution=airline)  # told nothing about the company
+    report_redress(
+        services,
+        company,
+        record_id=org_id,
+        proceeding="litigation",
+        outcome="revoked",
+        authority="北京市高级人民法院",
+        document_no="(2026)京执复1号",
+        decided_on="2026-11-27",
+        institution=parties["court"],
+    )
+    with services.db.transaction(write=False) as conn:
+        [withdrawn] = [e for e in event_store.since(conn) if e.tag == "records:record:withdrawn"]
+    assert withdrawn.data is not None
+    assert withdrawn.data["recipients"] == ["airline", "rail"]
