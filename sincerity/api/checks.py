@@ -17,10 +17,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from sincerity.api.auth import current_institution, institution_of, services_of
+from sincerity.api.checkgroup import CheckGroup
 from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.domain.institutions import Institution
 from sincerity.kit.errors import InvalidInputError
-from sincerity.services.checks import MAX_BATCH, check_batch, check_subject, give_feedback, lift_measure
+from sincerity.services.checks import MAX_BATCH, check_batch, give_feedback, lift_measure
 from sincerity.services.links import submit_links
 
 router = APIRouter(prefix="/api/v1", tags=["checks"])
@@ -146,15 +147,16 @@ async def post_check(request: Request) -> Response:
     chain measure ← list entry ← record ← catalogue item ← legal basis; never the dossier."""
     institution = institution_of(request)
     payload = _body(await request.body())
-    services = services_of(request)
     subject, action = _text(payload, "subject"), _text(payload, "action")
-    if services.db.dialect == "postgresql":
-        # A network store: each check waits for its commit to be flushed. In threads, many
-        # checks wait at once and PostgreSQL flushes their commits together.
-        answer = await run_in_threadpool(check_subject, services, subject, action=action, institution=institution)
-    else:
-        answer = check_subject(services, subject, action=action, institution=institution)
-    return _json(answer)
+    # Checks arriving together are answered and recorded in one transaction (group commit).
+    return _json(await _group(request).ask(subject, action, institution))
+
+
+def _group(request: Request) -> CheckGroup:
+    found: CheckGroup | None = getattr(request.app.state, "check_group", None)
+    if found is None:
+        found = request.app.state.check_group = CheckGroup(services_of(request))
+    return found
 
 
 @router.post(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -32,7 +33,13 @@ from sincerity.domain.measures import (
 )
 from sincerity.domain.tiers import ShownRecord, spotless_run, tier_of
 from sincerity.kit.clock import legal_today
-from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sincerity.kit.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SincerityError,
+)
 from sincerity.services.context import InForce, Services
 from sincerity.store import checkpath
 from sincerity.store import checks as check_store
@@ -133,65 +140,120 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
 
     `institution` None is the platform's operator at the console. The answer and its record
     are written in one transaction: no answer is given that was not recorded."""
+    [found] = check_subjects(services, [(number, action, institution)])
+    if isinstance(found, SincerityError):
+        raise found
+    return found
+
+
+def check_subjects(
+    services: Services, asks: Sequence[tuple[str, str, Institution | None]]
+) -> list[dict[str, Any] | SincerityError]:
+    """Several single checks answered and recorded in one transaction (group commit: one
+    commit instead of one per check, and the subjects read together, as a batch is). Each
+    answer, or the error that refused its request, in order; an answer is returned only once
+    the transaction that records it has committed. A fault of the store fails the whole group:
+    nothing is answered that was not recorded."""
+    found: list[dict[str, Any] | SincerityError] = []
+    ready: list[tuple[int, _Asked]] = []
+    for index, (number, action, institution) in enumerate(asks):
+        try:
+            ready.append((index, _ask(services, number, action, institution)))
+            found.append({})
+        except SincerityError as exc:
+            found.append(exc)
+    if ready:
+        with services.db.driver_transaction() as tx:
+            for (index, _), result in zip(ready, _answer_group(services, tx, [a for _, a in ready]), strict=True):
+                found[index] = result
+    return found
+
+
+def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[dict[str, Any] | SincerityError]:
+    """The checks of one group inside an open transaction: every subject's standing read with
+    a few statements for all, each decided on its own, all recorded with one insert."""
+    generation = checkpath.generation(tx)
+    first = group[0].in_force
+    if generation != first.generation or any(asked.in_force is not first for asked in group):
+        # The rules changed since this process last looked (or while the group gathered).
+        in_force = services.reload_in_force()
+        regrouped: list[_Asked] = []
+        for asked in group:
+            try:
+                measures = _governing(in_force, asked.action, asked.today, asked.institution)
+            except SincerityError as exc:
+                regrouped.append(replace(asked, refused=exc))
+                continue
+            regrouped.append(replace(asked, in_force=in_force, measures=measures))
+        group = regrouped
+    in_force = group[0].in_force
+    today = group[0].today
+    everything = list({m.code: m for asked in group for m in asked.measures}.values())
+    known = checkpath.subjects_by_hashes(tx, list({asked.number_hash for asked in group}))
+    standings, lifts = _standings(tx, list(known.values()), everything, today, in_force.rules.placements)
+    answers: list[dict[str, Any] | SincerityError] = []
+    rows: list[checkpath.CheckRow] = []
+    for asked in group:
+        if asked.refused is not None:
+            answers.append(asked.refused)
+            continue
+        subject = known.get(asked.number_hash)
+        if subject is None:
+            measures_view = _unknown_answers(asked.measures)
+            masked = asked.masked
+        else:
+            standing = standings.get(subject.id) or _empty(subject)
+            situation = _situation_of(standing, asked.measures, in_force, today)
+            situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
+            measures_view = [decide(m, situation, catalogue=in_force.catalogue).view() for m in asked.measures]
+            masked = subject.masked
+        answer: dict[str, Any] = {
+            "action": asked.action,
+            "at": asked.now.isoformat(),
+            "subject": masked,
+            "known": subject is not None,
+            "measures": measures_view,
+            "versions": in_force.versions,
+        }
+        answers.append(answer)
+        rows.append(
+            checkpath.CheckRow(
+                asked.now,
+                asked.institution.code if asked.institution else None,
+                asked.action,
+                subject.id if subject else None,
+                sum(1 for m in measures_view if m["applies"]),
+                orjson.dumps(answer).decode(),
+                in_force.versions,
+            )
+        )
+    ids = iter(checkpath.record_checks(tx, rows))
+    return [a if isinstance(a, SincerityError) else {"check_id": next(ids), **a} for a in answers]
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A check request, validated: what can be refused is refused before any transaction."""
+
+    now: datetime
+    today: date
+    masked: str
+    number_hash: bytes
+    action: str
+    institution: Institution | None
+    in_force: InForce
+    measures: list[Measure]
+    refused: SincerityError | None = None  # by rules that came into force meanwhile
+
+
+def _ask(services: Services, number: str, action: str, institution: Institution | None) -> _Asked:
     now = services.clock.now()
     today = legal_today(now)
     identity = parse_number(number, today=today)
-    number_hash = services.vault.lookup(identity.number)
     in_force = services.last_in_force()
-    with services.db.driver_transaction() as tx:
-        measures = _governing(in_force, action, today, institution)
-        generation, found = _standing(tx, number_hash, today, measures, in_force)
-        if generation != in_force.generation:  # rules changed since this process last looked
-            in_force = services.reload_in_force()
-            measures = _governing(in_force, action, today, institution)
-            generation, found = _standing(tx, number_hash, today, measures, in_force)
-        if found is None:
-            answers = _unknown_answers(measures)
-            masked = identity.masked()
-        else:
-            situation = _situation_of(found, measures, in_force, today)
-            decided = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
-            if any(a.because or a.not_counted for a in decided):
-                # Lifts matter only where some reason exists; most subjects have none.
-                holders = [found.subject_id, *(link.organisation_id for link in found.links)]
-                lifts = _lifts_by_subject(checkpath.lifts(tx, holders))
-                if lifts:
-                    situation.lifts = _lifts_for(
-                        found.subject_id, [link.organisation_id for link in found.links], lifts
-                    )
-                    decided = [decide(m, situation, catalogue=in_force.catalogue) for m in measures]
-            answers = [a.view() for a in decided]
-            masked = found.masked
-        answer: dict[str, Any] = {
-            "action": action,
-            "at": now.isoformat(),
-            "subject": masked,
-            "known": found is not None,
-            "measures": answers,
-            "versions": in_force.versions,
-        }
-        check_id = checkpath.record_check(
-            tx,
-            at=now,
-            institution=institution.code if institution else None,
-            action=action,
-            subject_id=found.subject_id if found else None,
-            applying=sum(1 for a in answers if a["applies"]),
-            answer_json=orjson.dumps(answer).decode(),
-            versions=in_force.versions,
-        )
-    return {"check_id": check_id, **answer}
-
-
-def _standing(
-    tx: Driver, number_hash: bytes, today: date, measures: Sequence[Measure], in_force: InForce
-) -> tuple[int | None, checkpath.Standing | None]:
-    return checkpath.standing(
-        tx,
-        number_hash,
-        today,
-        with_links=needs_links(measures),
-        records=records_needed(measures, in_force.rules.placements),
+    measures = _governing(in_force, action, today, institution)
+    return _Asked(
+        now, today, identity.masked(), services.vault.lookup(identity.number), action, institution, in_force, measures
     )
 
 
@@ -303,16 +365,20 @@ def check_batch(
             "invalid": len(numbers) - len(hashes),
             "applying": applying,
         }
-        check_id = checkpath.record_check(
+        [check_id] = checkpath.record_checks(
             tx,
-            at=now,
-            institution=institution.code if institution else None,
-            action=action,
-            subject_id=None,
-            subjects=len(numbers),
-            applying=len(applying),
-            answer_json=orjson.dumps(answer).decode(),
-            versions=in_force.versions,
+            [
+                checkpath.CheckRow(
+                    now,
+                    institution.code if institution else None,
+                    action,
+                    None,
+                    len(applying),
+                    orjson.dumps(answer).decode(),
+                    in_force.versions,
+                    subjects=len(numbers),
+                )
+            ],
         )
     return {
         "check_id": check_id,

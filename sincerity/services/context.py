@@ -127,7 +127,7 @@ class Services:
 
     def last_in_force(self) -> InForce:
         """The rules this process last found in force (read them if none yet); the check's
-        own statement then says whether they still are (see `checkpath.standing`)."""
+        own transaction then checks whether they still are (see `checks.check_subjects`)."""
         if self._in_force is None:
             with self.db.transaction(write=False) as conn:
                 return self.in_force(conn)

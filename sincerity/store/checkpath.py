@@ -1,10 +1,11 @@
-"""The check's hot path: what one subject holds today in one statement, and the check row.
+"""The check's hot path: what many subjects hold today in a few statements, and the check rows.
 
 A point-of-service check must cost little more than a static answer, so these queries go to
-the driver directly (SQLAlchemy's statement machinery costs more than the queries) and the
-subject, the organisations a person is linked to today, their shown list entries and their
-shown records come back in one round trip. The clock filters here too: nothing past its
-display period is returned.
+the driver directly (SQLAlchemy's statement machinery costs more than the queries). Checks
+that arrive together (group commit) and batch checks read their subjects together: the
+subjects by keyed hash, the organisations persons are linked to today, the list entries and
+the records shown today, the lifts, and write their rows with one insert. The clock and the
+holds filter here too: nothing past its display period, withdrawn or suspended is returned.
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ def _driver_sql(dialect: str, sql: str) -> str:
     return found
 
 
-def fetch(tx: Driver, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+def fetch(tx: Driver, sql: str, params: dict[str, Any], *, prepare: bool = True) -> list[tuple[Any, ...]]:
     """Run `sql` on the transaction's own driver connection; rows as tuples."""
     cursor = tx.dbapi.cursor()
     try:
         if tx.dialect == "postgresql":
             # Prepared on the server: these single-subject statements run on every request, and
             # equality on indexed keys plans the same for every value.
-            cursor.execute(_driver_sql("postgresql", sql), params, prepare=True)
+            cursor.execute(_driver_sql("postgresql", sql), params, prepare=prepare)
         else:
             cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -70,63 +71,6 @@ VERSIONS_SQL = (
     "(SELECT version FROM rule_sets WHERE kind = 'measures' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
 )
 
-# Column positions: tag, subject, link, text_a, text_b, record, version, item, rule version,
-# day_a, day_b, instant, disputed. The first branch fixes the column types for PostgreSQL; it carries the
-# configuration generation (see tables.ALL_SEQUENCES), so that one round trip also says whether
-# the rules the caller decided with are still the ones in force.
-_ME = "me AS MATERIALIZED (SELECT id, kind, number_masked, created_at FROM subjects WHERE number_hash = :hash)"
-_WHO = """who AS MATERIALIZED (
-    SELECT id AS subject_id, CAST(NULL AS BIGINT) AS link_id, CAST(NULL AS VARCHAR(64)) AS role,
-           CAST(NULL AS VARCHAR(24)) AS masked
-    FROM me{links}
-)"""
-_LINKS = """
-    UNION ALL
-    SELECT l.organisation_id, l.id, l.role, s.number_masked
-    FROM me JOIN links l ON l.person_id = me.id JOIN subjects s ON s.id = l.organisation_id
-    WHERE l.superseded_at IS NULL AND l.valid_from <= :today AND (l.valid_until IS NULL OR l.valid_until >= :today)"""
-_SELECT = """
-SELECT 'v', CAST(value AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(64)), CAST(NULL AS VARCHAR(64)),
-       CAST(NULL AS BIGINT), CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(64)), CAST(NULL AS INTEGER),
-       CAST(NULL AS DATE), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMP), CAST(NULL AS INTEGER)
-FROM sequences WHERE name = 'config'
-UNION ALL
-SELECT 's', me.id, NULL, me.kind, me.number_masked, NULL, NULL, NULL, NULL, NULL, NULL, me.created_at, NULL
-FROM me
-UNION ALL
-SELECT 'l', w.subject_id, w.link_id, w.role, w.masked, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM who w WHERE w.link_id IS NOT NULL
-UNION ALL
-SELECT 'e', e.subject_id, w.link_id, e.list_code, e.rule_id, e.record_id, e.record_version, e.item_code,
-       e.rule_version, e.starts_on, e.ends_on, NULL, {disputed_e}
-FROM who w JOIN list_entries e ON e.subject_id = w.subject_id
-WHERE e.starts_on <= :today AND (e.ends_on IS NULL OR e.ends_on > :today) AND NOT {held_e}""".format(
-    disputed_e=disputed_sql("e.record_id"), held_e=held_sql("e.record_id", ":today")
-)
-_RECORDS = """
-UNION ALL
-SELECT 'r', r.subject_id, w.link_id, NULL, NULL, r.id, r.version, r.item_code, NULL, r.decided_on,
-       r.display_until, NULL, {disputed_r}
-FROM who w JOIN records r ON r.subject_id = w.subject_id
-WHERE r.superseded_at IS NULL AND r.decided_on <= :today
-  AND (r.display_until IS NULL OR r.display_until > :today) AND NOT {held_r}{{items}}""".format(
-    disputed_r=disputed_sql("r.id"), held_r=held_sql("r.id", ":today")
-)
-
-_STANDING_SQL: dict[tuple[bool, bool, str], str] = {}
-
-
-def _standing_sql(with_links: bool, with_records: bool, items: str) -> str:
-    """The statement for what the measures need: the links branch and the records branch only
-    when they are read (a branch switched off by a parameter is still planned and probed)."""
-    key = (with_links, with_records, items)
-    found = _STANDING_SQL.get(key)
-    if found is None:
-        who = _WHO.format(links=_LINKS if with_links else "")
-        found = f"WITH {_ME}, {who}{_SELECT}" + (_RECORDS.format(items=items) if with_records else "")
-        _STANDING_SQL[key] = found
-    return found
-
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -151,99 +95,57 @@ class Standing:
     linked_records: dict[int, list[ShownRecord]] = field(default_factory=dict)
 
 
-def standing(
-    tx: Driver,
-    number_hash: bytes,
-    today: date,
-    *,
-    with_links: bool,
-    records: bool | tuple[str, ...],
-) -> tuple[int | None, Standing | None]:
-    """The configuration generation, and the subject with `number_hash` with what it shows
-    today, or None if nothing is held.
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    at: datetime
+    institution: str | None
+    action: str
+    subject_id: int | None
+    applying: int
+    answer_json: str
+    versions: dict[str, str]
+    subjects: int = 1  # a batch check is one row for all the subjects it asked about
 
-    `records`: all shown records (True), none (False), or only those of these items (a large
-    organisation can hold thousands of records, of which an item trigger needs a few)."""
+
+def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
+    """Write checks in one statement; their ids, in the order given. The rows of one INSERT
+    take their ids in the order written, so the returned ids sorted are that order."""
+    if not rows:
+        return []
     dialect = tx.dialect
-    params: dict[str, Any] = {"hash": number_hash, "today": today if dialect == "postgresql" else today.isoformat()}
-    items = ""
-    if isinstance(records, tuple):
-        items = " AND r.item_code IN (" + ", ".join(f":i{n}" for n in range(len(records))) + ")"
-        params.update({f"i{n}": code for n, code in enumerate(records)})
-    rows = fetch(tx, _standing_sql(with_links, bool(records), items), params)
-    found: Standing | None = None
-    generation: int | None = None
-    for row in rows:
-        if row[0] == "v":
-            generation = row[1]
-        elif row[0] == "s":
-            found = Standing(row[1], row[3], row[4], legal_today(_instant(row[11])))
-    if found is None:
-        return generation, None
-    for tag, subject_id, link_id, text_a, text_b, record_id, version, item, rule_version, day_a, day_b, _, flag in rows:
-        if tag == "l":
-            found.links.append(Link(link_id, subject_id, text_a, text_b))
-        elif tag == "e":
-            entry = Entry(
-                text_a,
-                record_id,
-                version,
-                subject_id,
-                item,
-                text_b,
-                rule_version,
-                _day(day_a),
-                _day_or_none(day_b),
-                bool(flag),
-            )
-            if link_id is None:
-                found.entries.append(entry)
-            else:
-                found.linked_entries.setdefault(link_id, []).append(entry)
-        elif tag == "r":
-            shown = ShownRecord(record_id, version, item, _day(day_a), _day_or_none(day_b), bool(flag))
-            if link_id is None:
-                found.records.append(shown)
-            else:
-                found.linked_records.setdefault(link_id, []).append(shown)
-    return generation, found
-
-
-def record_check(
-    tx: Driver,
-    *,
-    at: datetime,
-    institution: str | None,
-    action: str,
-    subject_id: int | None,
-    applying: int,
-    answer_json: str,
-    versions: dict[str, str],
-    subjects: int = 1,
-) -> int:
-    """Write one check (of one subject, or a batch of `subjects`) and return its id."""
-    dialect = tx.dialect
-    answer = "CAST(:answer AS JSONB)" if dialect == "postgresql" else ":answer"
-    rows = fetch(
+    answer = "CAST(:answer{n} AS JSONB)" if dialect == "postgresql" else ":answer{n}"
+    values = ", ".join(
+        f"(:at{n}, :institution{n}, :action{n}, :subject{n}, :subjects{n}, :applying{n}, {answer.format(n=n)}, "
+        f":catalogue{n}, :rules{n}, :measures{n})"
+        for n in range(len(rows))
+    )
+    params: dict[str, Any] = {}
+    for n, row in enumerate(rows):
+        params[f"at{n}"] = row.at if dialect == "postgresql" else instant_text(row.at, dialect)
+        params[f"institution{n}"] = row.institution
+        params[f"action{n}"] = row.action
+        params[f"subject{n}"] = row.subject_id
+        params[f"subjects{n}"] = row.subjects
+        params[f"applying{n}"] = row.applying
+        params[f"answer{n}"] = row.answer_json
+        params[f"catalogue{n}"] = row.versions["catalogue"]
+        params[f"rules{n}"] = row.versions["rules"]
+        params[f"measures{n}"] = row.versions["measures"]
+    found = fetch(
         tx,
         "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
-        "catalogue_version, rules_version, measures_version) VALUES "
-        f"(:at, :institution, :action, :subject, :subjects, :applying, {answer}, :catalogue, :rules, :measures) "
-        "RETURNING id",
-        {
-            "at": at if dialect == "postgresql" else instant_text(at, dialect),
-            "institution": institution,
-            "action": action,
-            "subject": subject_id,
-            "subjects": subjects,
-            "applying": applying,
-            "answer": answer_json,
-            "catalogue": versions["catalogue"],
-            "rules": versions["rules"],
-            "measures": versions["measures"],
-        },
+        f"catalogue_version, rules_version, measures_version) VALUES {values} RETURNING id",
+        params,
+        prepare=len(rows) == 1,
     )
-    return int(rows[0][0])
+    return sorted(int(r[0]) for r in found)
+
+
+def generation(tx: Driver) -> int | None:
+    """The configuration generation (see tables.ALL_SEQUENCES): whether the rules a process
+    decided with are still the ones in force."""
+    rows = fetch(tx, "SELECT value FROM sequences WHERE name = 'config'", {})
+    return int(rows[0][0]) if rows else None
 
 
 def newest_versions(tx: Driver) -> tuple[int | None, str | None, str | None, str | None]:

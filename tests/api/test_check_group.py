@@ -1,0 +1,68 @@
+"""Group commit: checks that arrive together are answered and recorded in one transaction;
+each gets its own answer and check row, a bad request in the group is refused on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from sincerity.app import create_app
+from sincerity.services.checks import check_subjects
+from sincerity.services.context import Services
+from sincerity.services.ingest import submit_records
+from sincerity.services.institutions import issue_credential
+from sincerity.store.tables import checks
+from tests.factories import institution, person_number, record
+
+DEBTOR = person_number(serial=611)
+
+
+@pytest.fixture
+def token(services: Services) -> str:
+    institution(services, code="court-110105", kind="court")
+    institution(services, code="airline", kind="implementing_agency", items=())
+    rows = [record(ref="L-1", subject_id=DEBTOR, item="court.dishonest_debtor", decided_on="2026-03-01")]
+    assert submit_records(services, rows, provider="court-110105", source="test").accepted == 1
+    return issue_credential(services, "airline")
+
+
+async def _fire(services: Services, token: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=create_app(services))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+        return await asyncio.gather(*(client.post("/api/v1/checks", json=b, headers=headers) for b in bodies))
+
+
+def test_checks_arriving_together_each_get_their_own_recorded_answer(services: Services, token: str) -> None:
+    clean = [person_number(serial=620 + n) for n in range(20)]
+    bodies: list[dict[str, Any]] = [{"subject": n, "action": "air_travel"} for n in [DEBTOR, *clean]]
+    bodies.insert(5, {"subject": "110105199003071230", "action": "air_travel"})  # a bad check digit
+    bodies.insert(9, {"subject": DEBTOR, "action": "teleport"})
+    responses = asyncio.run(_fire(services, token, bodies))
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 21
+    assert statuses[5] == 422
+    assert statuses[9] == 422
+    answers = [r.json() for r in responses if r.status_code == 200]
+    assert len({a["check_id"] for a in answers}) == 21
+    assert answers[0]["measures"][0]["applies"] is True  # the debtor
+    assert not any(a["measures"][0]["applies"] for a in answers[1:])
+    with services.db.transaction(write=False) as conn:
+        assert conn.execute(select(func.count()).select_from(checks)).scalar_one() == 21
+
+
+def test_a_group_keeps_order_and_refuses_only_the_bad_request(services: Services, token: str) -> None:
+    found = check_subjects(
+        services,
+        [(DEBTOR, "air_travel", None), ("not a number", "air_travel", None), (DEBTOR, "rail_soft_sleeper", None)],
+    )
+    assert isinstance(found[0], dict)
+    assert found[0]["action"] == "air_travel"
+    assert isinstance(found[1], Exception)
+    assert isinstance(found[2], dict)
+    assert found[2]["action"] == "rail_soft_sleeper"
+    assert found[0]["check_id"] < found[2]["check_id"]
