@@ -83,6 +83,12 @@ _TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "“{item_en}” was withdrawn ({reason}); everyone who received it is told.",
         "“{item_zh}”已撤回（{reason}），已通知所有获取过该信息的单位。",
     ),
+    "records:record:reinstated": (
+        "A revoked record about you was restored",
+        "一条已撤销的信用信息被恢复",
+        "A later decision restored “{item_en}”: it is shown and used again until {until}. " + _DISPUTE_HINT[0],
+        "后续决定恢复了“{item_zh}”，展示和使用至{until}。" + _DISPUTE_HINT[1],
+    ),
     "lists:entry:added": (
         "You were placed on a list",
         "您被列入名单",

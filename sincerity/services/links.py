@@ -22,6 +22,7 @@ from sincerity.domain.lists import ListRules
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConfigurationError, NotFoundError
 from sincerity.services.context import Services
+from sincerity.services.ingest import refresh_statistics
 from sincerity.store import events as event_store
 from sincerity.store import institutions as institution_store
 from sincerity.store import links as link_store
@@ -159,6 +160,7 @@ def submit_links(services: Services, rows: Iterable[Mapping[str, Any]], *, provi
                 summary.results.append(LinkResult(index, ref_text, "rejected", refused.reason))
         if valid:
             _store(services, conn, valid, provider=provider, summary=summary)
+    refresh_statistics(services, summary.accepted + summary.corrected, "links, subjects")
     summary.results.sort(key=lambda r: r.index)
     return summary
 

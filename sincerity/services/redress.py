@@ -12,7 +12,7 @@ from typing import Any
 from sincerity.domain.institutions import Institution
 from sincerity.domain.redress import Proceeding, RedressOutcome, parse_step
 from sincerity.kit.clock import legal_today
-from sincerity.kit.errors import InvalidInputError
+from sincerity.kit.errors import ConflictError, InvalidInputError
 from sincerity.services.context import Services
 from sincerity.services.subjects import record_of_subject, subject_by_number, withdraw_record
 from sincerity.store import events as event_store
@@ -45,15 +45,29 @@ def report_redress(
         raise InvalidInputError("the note is longer than 2000 characters")
     with services.db.transaction() as conn:
         subject = subject_by_number(services, conn, number, today)
-        # A record whose display is suspended still takes its final outcome; a revoked one nothing.
+        # A record whose display is suspended still takes its final outcome, and a revoked one
+        # a later one (a higher court restoring the decision); a record withdrawn otherwise
+        # (repaired, removed, expired) takes nothing.
         record = record_of_subject(
             conn,
             record_id,
             subject.id,
             today,
-            held_by=holds.HoldKind.REDRESS,
+            held_by=(holds.HoldKind.REDRESS, holds.HoldKind.REVOCATION),
             party=lambda provider: _may_report(institution, provider, kind),
         )
+        revocations = [
+            h for h in holds.of_records(conn, [record.id]) if h.kind is holds.HoldKind.REVOCATION and h.ends_on is None
+        ]
+        if revocations and result in (RedressOutcome.FILED, RedressOutcome.ENFORCEMENT_SUSPENDED):
+            raise ConflictError(f"record {record.id} is revoked: only a final outcome can restore or change it")
+        if revocations and result is RedressOutcome.REVOKED:
+            raise ConflictError(f"record {record.id} is already revoked")
+        if revocations and decided < max(h.starts_on for h in revocations):
+            raise InvalidInputError(
+                f"decided_on {decided.isoformat()} is before the revocation it reverses "
+                f"({max(h.starts_on for h in revocations).isoformat()})"
+            )
         if decided < record.decided_on:
             raise InvalidInputError(
                 f"decided_on {decided.isoformat()} is before the decision it reviews ({record.decided_on.isoformat()})"
@@ -79,10 +93,19 @@ def report_redress(
             at=now,
         )
         if result.final:
-            # The final outcome ends a suspension from the day it was decided.
+            # The final outcome ends a suspension from the day it was decided, and a later
+            # outcome that upholds or changes the decision restores a revoked record.
             for step in redress_store.of_record(conn, record.id):
                 if step.outcome is RedressOutcome.ENFORCEMENT_SUSPENDED:
                     holds.end(conn, kind=holds.HoldKind.REDRESS, source_id=step.id, on=decided)
+            if revocations and result is not RedressOutcome.REVOKED:
+                for hold in revocations:
+                    holds.end(conn, kind=holds.HoldKind.REVOCATION, source_id=hold.source_id, on=decided)
+                event_store.append(
+                    conn,
+                    [NewEvent("records:record:reinstated", subject.id, record.id, {"source": step_id})],
+                    now=now,
+                )
         if result is RedressOutcome.ENFORCEMENT_SUSPENDED:
             holds.add(
                 conn,

@@ -34,11 +34,11 @@ def record_of_subject(
     subject_id: int,
     today: date,
     *,
-    held_by: holds.HoldKind | None = None,
+    held_by: tuple[holds.HoldKind, ...] = (),
     party: Callable[[str], bool] | None = None,
 ) -> record_store.RecordRow:
     """The version in force of one of the subject's records that is shown today (or hidden
-    only by a hold of kind `held_by`, which the caller is about to act on).
+    only by holds of the kinds `held_by`, which the caller is about to act on).
 
     `party(provider)` says whether the caller may act on the provider's records; a caller who
     may not learns nothing, not even that the record exists (the same 404 as for no record)."""
@@ -50,7 +50,7 @@ def record_of_subject(
     if record.display_until is not None and record.display_until <= today:
         raise ConflictError(f"record {record_id} is not shown: its display period ended on {record.display_until}")
     hiding = [h for h in holds.of_records(conn, [record_id]) if h.in_effect(today) and h.scope is holds.Scope.ALL]
-    if any(h.kind is not held_by for h in hiding):
+    if any(h.kind not in held_by for h in hiding):
         raise ConflictError(f"record {record_id} is no longer shown or used")
     return record
 

@@ -52,14 +52,12 @@ def create(url: str, *, background_checkpoint: bool = False, **kwargs: Any) -> E
         # hot path). Automatic preparation stays off, never reached: after psycopg's fifth
         # execution PostgreSQL may settle on a generic plan for `ref = ANY($1)` that scans the
         # table (ingestion slowed 15×). (`prepare_threshold=None` would switch off explicit
-        # preparation too.) The hot-path statements look rows up by indexed keys, which plan
-        # alike for every value, so they use a generic plan at once: planning them on every
-        # request costs several times their execution.
+        # preparation too.)
         return create_engine(
             url,
             pool_pre_ping=True,
             pool_use_lifo=True,
-            connect_args={"prepare_threshold": 2**31 - 1, "options": "-c plan_cache_mode=force_generic_plan"},
+            connect_args={"prepare_threshold": 2**31 - 1},
             **kwargs,
         )
     raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")

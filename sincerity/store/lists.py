@@ -99,10 +99,62 @@ _DIFFERS = (
 )
 
 
+def _survey(conn: Connection, rules: ListRules) -> RecomputeReport | None:
+    """What a recompute would change, counted in one pass over the records with no temporary
+    table (so PostgreSQL can run it as a parallel query), or None if there are no rules. The
+    placements go in as a VALUES list; entries no longer derived are counted as the entries
+    held less those matched."""
+    placements = [(item, p) for item, found in rules.placements.items() for p in found]
+    if not placements:
+        return None
+    rows = ", ".join(
+        f"(CAST(:i{n} AS VARCHAR(64)), CAST(:l{n} AS VARCHAR(64)), CAST(:r{n} AS VARCHAR(64)), CAST(:v{n} AS INTEGER))"
+        for n in range(len(placements))
+    )
+    params: dict[str, object] = {}
+    for n, (item, p) in enumerate(placements):
+        params.update({f"i{n}": item, f"l{n}": p.list_code, f"r{n}": p.rule_id, f"v{n}": p.rule_version})
+    derived = (
+        "SELECT p.list_code, r.id AS record_id, r.version AS record_version, r.subject_id, r.item_code, "
+        "p.rule_id, p.rule_version, r.decided_on AS starts_on, r.display_until AS ends_on "
+        # CROSS JOIN keeps SQLite scanning records once, looking placements up (the other way
+        # round it scans every record for each placement); PostgreSQL plans it as any join.
+        "FROM records r CROSS JOIN p WHERE p.item_code = r.item_code AND r.superseded_at IS NULL"
+    )
+    report = RecomputeReport(added={}, removed={}, changed={}, entries=0)
+    matched: dict[str, int] = {}
+    for code, total, new, different in conn.execute(
+        text(
+            f"WITH p (item_code, list_code, rule_id, rule_version) AS (VALUES {rows}) "
+            "SELECT f.list_code, count(*), sum(CASE WHEN e.record_id IS NULL THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN e.record_id IS NOT NULL AND ({_DIFFERS}) THEN 1 ELSE 0 END) "
+            f"FROM ({derived}) f LEFT JOIN list_entries e ON e.list_code = f.list_code "
+            "AND e.record_id = f.record_id GROUP BY f.list_code"
+        ),
+        params,
+    ):
+        report.entries += int(total)
+        matched[code] = int(total) - int(new)
+        if new:
+            report.added[code] = int(new)
+        if different:
+            report.changed[code] = int(different)
+    for code, holding in conn.execute(text("SELECT list_code, count(*) FROM list_entries GROUP BY list_code")):
+        gone = int(holding) - matched.get(code, 0)
+        if gone:
+            report.removed[code] = gone
+    return report
+
+
 def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> RecomputeReport:
     """Rebuild every entry from the current records inside the database, and record an event
     for each entry added, removed or changed. Rows never travel through Python: the rules go
-    in as a small placement table, the store joins, diffs and writes."""
+    in as a small placement table, the store joins, diffs and writes. Most recomputes change
+    nothing (the same rules, or new rules that place the same records): one counting pass
+    finds that out and the rebuild is skipped."""
+    surveyed = _survey(conn, rules)
+    if surveyed is not None and not surveyed.total_changes:
+        return surveyed
     dialect = conn.dialect.name
     temp = "CREATE TEMPORARY TABLE"
     conn.execute(text("DROP TABLE IF EXISTS recompute_placements"))

@@ -119,8 +119,28 @@ def test_the_revocation_runs_from_its_own_date_so_replay_before_it_still_shows_t
     services.clock = at(date(2026, 11, 20))
     assert applying(services, EVADER, "civil_service_hiring") == []
     services.clock = at(TODAY)
-    with pytest.raises(ConflictError, match="no longer shown"):
-        revoke(services, EVADER, black_id, outcome="upheld")
+    with pytest.raises(ConflictError, match="already revoked"):
+        revoke(services, EVADER, black_id)
+    with pytest.raises(ConflictError, match="only a final outcome"):
+        revoke(services, EVADER, black_id, outcome="filed")
+    with pytest.raises(InvalidInputError, match="before the revocation it reverses"):
+        revoke(services, EVADER, black_id, outcome="upheld", decided_on="2026-11-19")
+
+
+def test_a_higher_court_restores_a_revoked_decision(services: Services, parties: dict[str, Institution]) -> None:
+    black_id, _ = submit(
+        services, "tax-110000", record(ref="T-1", subject_id=EVADER, item="taxation.evasion", decided_on="2026-06-01")
+    )
+    revoke(services, EVADER, black_id, proceeding="litigation", decided_on="2026-11-10")
+    assert applying(services, EVADER, "civil_service_hiring") == []
+    restored = revoke(services, EVADER, black_id, proceeding="litigation", outcome="upheld", decided_on="2026-11-25")
+    assert restored["outcome"] == "upheld"
+    assert applying(services, EVADER, "civil_service_hiring")
+    services.clock = at(date(2026, 11, 20))  # replay: between the two judgments it was withdrawn
+    assert applying(services, EVADER, "civil_service_hiring") == []
+    with services.db.transaction(write=False) as conn:
+        tags = [e.tag for e in event_store.since(conn) if e.tag.startswith("records:record:")]
+    assert tags[-2:] == ["records:record:withdrawn", "records:record:reinstated"]
 
 
 def test_suspended_enforcement_suspends_display_and_use_until_the_final_outcome(
