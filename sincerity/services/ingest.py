@@ -24,6 +24,7 @@ from sincerity.domain.lists import ListRules
 from sincerity.domain.records import RawRecord, RecordDraft, Rejection
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import InvalidInputError, NotFoundError
+from sincerity.kit.memory import bulk_allocation
 from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
 from sincerity.services.validation import Validated, ValidationPlan, validate_chunks, validate_in_process
@@ -161,15 +162,16 @@ def submit_file(
     else:
         validator = ingestion.plan.validator(ingestion.catalogue)
         chunks = prefetched(validate_chunks(_prepend(first, rows), validator, ingestion.plan.chunk_size))
-    return ingestion.store(
-        chunks,
-        source="file",
-        filename=path.name,
-        dry_run=dry_run,
-        all_or_nothing=all_or_nothing,
-        keep_results=False,
-        on_chunk=on_chunk,
-    )
+    with bulk_allocation():
+        return ingestion.store(
+            chunks,
+            source="file",
+            filename=path.name,
+            dry_run=dry_run,
+            all_or_nothing=all_or_nothing,
+            keep_results=False,
+            on_chunk=on_chunk,
+        )
 
 
 def _prepend(

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sincerity.domain.catalogue import Catalogue
 from sincerity.domain.records import RawRecord, RecordDraft, Rejection, RowValidator
 from sincerity.kit.errors import SincerityError
+from sincerity.kit.memory import tune_for_bulk
 from sincerity.store import files
 
 _DONE = "done"
@@ -101,6 +102,7 @@ def validate_chunks(
 def _worker(path: str, fmt: str, plan: ValidationPlan, out: multiprocessing.Queue[Any]) -> None:
     """Second process: read and validate the file, send chunks as plain tuples."""
     try:
+        tune_for_bulk()
         validator = plan.validator()
         for chunk in validate_chunks(files.read_records(Path(path), fmt), validator, plan.chunk_size):
             out.put(
