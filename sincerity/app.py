@@ -7,6 +7,7 @@ import gc
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from sincerity.api import create_api
 from sincerity.kit.clock import Clock, FixedClock, SystemClock
@@ -90,7 +91,7 @@ def _settle(services: Services) -> None:
     """Before serving: read the rules in force, then exempt everything built so far (catalogue,
     rules, measures, the framework) from the garbage collector's full passes, which otherwise
     walk those objects again and again and stall requests for tens of milliseconds."""
-    with contextlib.suppress(SincerityError):  # a node without rules still serves its health check
+    with contextlib.suppress(SincerityError, SQLAlchemyError):  # a node not ready still serves its health check
         services.last_in_force()
     gc.collect()
     gc.freeze()

@@ -16,6 +16,7 @@ a commit is flushed.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
@@ -24,8 +25,13 @@ from sincerity.domain.institutions import Institution
 from sincerity.services.checks import check_subjects
 from sincerity.services.context import Services
 
+log = logging.getLogger(__name__)  # counts and error types only: no personal data in logs
 MAX_GROUP = 256  # checks per transaction: bounds the time one commit holds the writer
 FLUSHERS = 4  # concurrent transactions on a networked store
+
+
+class CheckGroupError(RuntimeError):
+    """The store failed while answering a group: no check of it was recorded or answered."""
 
 
 class CheckGroup:
@@ -35,6 +41,7 @@ class CheckGroup:
         self.inline = services.db.dialect == "sqlite"
         self.flushers = 1 if self.inline else FLUSHERS
         self.running = 0
+        self.tasks: set[asyncio.Task[None]] = set()  # held, so that a running flush is never collected
 
     async def ask(self, number: str, action: str, institution: Institution | None) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -43,25 +50,33 @@ class CheckGroup:
         if self.running < self.flushers:
             self.running += 1
             # Soon, not now: the requests that arrived with this one reach here first.
-            loop.call_soon(lambda: asyncio.ensure_future(self._flush()))
+            loop.call_soon(self._start)
         return await answer
+
+    def _start(self) -> None:
+        task = asyncio.ensure_future(self._flush())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _flush(self) -> None:
         try:
             while self.waiting:
                 group, self.waiting = self.waiting[:MAX_GROUP], self.waiting[MAX_GROUP:]
+                group = [entry for entry in group if not entry[3].done()]  # callers gone: nothing to answer
+                if not group:
+                    continue
                 asks = [(number, action, institution) for number, action, institution, _ in group]
                 try:
                     if self.inline:
                         results = check_subjects(self.services, asks)
                     else:
                         results = await run_in_threadpool(check_subjects, self.services, asks)
-                except BaseException as exc:  # the store failed: every check of the group fails
+                except Exception as exc:  # noqa: BLE001  # the store failed: every check of the group fails
+                    log.error("a group of %d checks failed: %s (none recorded)", len(group), type(exc).__name__)
                     for *_, answer in group:
                         if not answer.done():
-                            answer.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
+                            failure = CheckGroupError(f"the checks could not be recorded ({type(exc).__name__})")
+                            answer.set_exception(failure)
                     continue
                 for (*_, answer), result in zip(group, results, strict=True):
                     if answer.done():  # the caller went away
@@ -72,5 +87,12 @@ class CheckGroup:
                         answer.set_result(result)
                 if self.inline:
                     await asyncio.sleep(0)  # let the requests that arrived meanwhile join the next group
+        except BaseException:
+            # Cancelled (shutdown) with callers still waiting: they get an error, not silence.
+            for *_, answer in self.waiting:
+                if not answer.done():
+                    answer.set_exception(CheckGroupError("the server is stopping"))
+            self.waiting = []
+            raise
         finally:
             self.running -= 1

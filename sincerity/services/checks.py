@@ -141,20 +141,20 @@ def check_subject(services: Services, number: str, *, action: str, institution: 
     `institution` None is the platform's operator at the console. The answer and its record
     are written in one transaction: no answer is given that was not recorded."""
     [found] = check_subjects(services, [(number, action, institution)])
-    if isinstance(found, SincerityError):
+    if isinstance(found, Exception):
         raise found
     return found
 
 
 def check_subjects(
     services: Services, asks: Sequence[tuple[str, str, Institution | None]]
-) -> list[dict[str, Any] | SincerityError]:
+) -> list[dict[str, Any] | Exception]:
     """Several single checks answered and recorded in one transaction (group commit: one
     commit instead of one per check, and the subjects read together, as a batch is). Each
     answer, or the error that refused its request, in order; an answer is returned only once
     the transaction that records it has committed. A fault of the store fails the whole group:
     nothing is answered that was not recorded."""
-    found: list[dict[str, Any] | SincerityError] = []
+    found: list[dict[str, Any] | Exception] = []
     ready: list[tuple[int, _Asked]] = []
     for index, (number, action, institution) in enumerate(asks):
         try:
@@ -163,18 +163,24 @@ def check_subjects(
         except SincerityError as exc:
             found.append(exc)
     if ready:
+        by_day: dict[date, list[tuple[int, _Asked]]] = defaultdict(list)
+        for index, asked in ready:  # a group that spans midnight reads each check on its own day
+            by_day[asked.today].append((index, asked))
         with services.db.driver_transaction() as tx:
-            for (index, _), result in zip(ready, _answer_group(services, tx, [a for _, a in ready]), strict=True):
-                found[index] = result
+            for day in by_day.values():
+                for (index, _), result in zip(day, _answer_group(services, tx, [a for _, a in day]), strict=True):
+                    found[index] = result
     return found
 
 
-def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[dict[str, Any] | SincerityError]:
-    """The checks of one group inside an open transaction: every subject's standing read with
-    a few statements for all, each decided on its own, all recorded with one insert."""
+def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[dict[str, Any] | Exception]:
+    """The checks of one day inside an open transaction: every subject's standing read with a
+    few statements for all, each check decided on its own (on what a check of its own would
+    read), all recorded with one insert. A check that fails to be decided fails alone and
+    leaves no row; a fault of the store fails them all."""
     generation = checkpath.generation(tx)
-    first = group[0].in_force
-    if generation != first.generation or any(asked.in_force is not first for asked in group):
+    in_force = group[0].in_force
+    if generation != in_force.generation or any(asked.in_force is not in_force for asked in group):
         # The rules changed since this process last looked (or while the group gathered).
         in_force = services.reload_in_force()
         regrouped: list[_Asked] = []
@@ -182,16 +188,16 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
             try:
                 measures = _governing(in_force, asked.action, asked.today, asked.institution)
             except SincerityError as exc:
-                regrouped.append(replace(asked, refused=exc))
+                regrouped.append(replace(asked, in_force=in_force, refused=exc))
                 continue
             regrouped.append(replace(asked, in_force=in_force, measures=measures))
         group = regrouped
-    in_force = group[0].in_force
     today = group[0].today
+    placed = in_force.rules.placements
     everything = list({m.code: m for asked in group for m in asked.measures}.values())
     known = checkpath.subjects_by_hashes(tx, list({asked.number_hash for asked in group}))
-    standings, lifts = _standings(tx, list(known.values()), everything, today, in_force.rules.placements)
-    answers: list[dict[str, Any] | SincerityError] = []
+    standings, lifts = _standings(tx, list(known.values()), everything, today, placed)
+    answers: list[dict[str, Any] | Exception] = []
     rows: list[checkpath.CheckRow] = []
     for asked in group:
         if asked.refused is not None:
@@ -202,10 +208,14 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
             measures_view = _unknown_answers(asked.measures)
             masked = asked.masked
         else:
-            standing = standings.get(subject.id) or _empty(subject)
-            situation = _situation_of(standing, asked.measures, in_force, today)
-            situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
-            measures_view = [decide(m, situation, catalogue=in_force.catalogue).view() for m in asked.measures]
+            try:
+                standing = _as_read_for(standings.get(subject.id) or _empty(subject), asked.measures, placed)
+                situation = _situation_of(standing, asked.measures, in_force, today)
+                situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
+                measures_view = [decide(m, situation, catalogue=in_force.catalogue).view() for m in asked.measures]
+            except Exception as exc:  # noqa: BLE001  # a fault deciding one check fails that check only
+                answers.append(exc)
+                continue
             masked = subject.masked
         answer: dict[str, Any] = {
             "action": asked.action,
@@ -228,7 +238,23 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
             )
         )
     ids = iter(checkpath.record_checks(tx, rows))
-    return [a if isinstance(a, SincerityError) else {"check_id": next(ids), **a} for a in answers]
+    return [a if isinstance(a, Exception) else {"check_id": next(ids), **a} for a in answers]
+
+
+def _as_read_for(
+    standing: checkpath.Standing, measures: Sequence[Measure], placed: Collection[str]
+) -> checkpath.Standing:
+    """The standing as a check of these measures alone reads it: the group read records for
+    all its checks' measures, and a check's answer must not depend on its neighbours."""
+    wanted = records_needed(measures, placed)
+    if wanted is True:
+        return standing
+    keep = set(wanted) if wanted else set()
+    return replace(
+        standing,
+        records=[r for r in standing.records if r.item_code in keep],
+        linked_records={k: [r for r in v if r.item_code in keep] for k, v in standing.linked_records.items()},
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,8 +105,8 @@ def _survey(conn: Connection, rules: ListRules) -> RecomputeReport | None:
     placements go in as a VALUES list; entries no longer derived are counted as the entries
     held less those matched."""
     placements = [(item, p) for item, found in rules.placements.items() for p in found]
-    if not placements:
-        return None
+    if not placements or len({(item, p.list_code) for item, p in placements}) != len(placements):
+        return None  # no rules, or an item placed twice on one list: the rebuild says why
     rows = ", ".join(
         f"(CAST(:i{n} AS VARCHAR(64)), CAST(:l{n} AS VARCHAR(64)), CAST(:r{n} AS VARCHAR(64)), CAST(:v{n} AS INTEGER))"
         for n in range(len(placements))

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from sincerity.api.checkgroup import CheckGroup
 from sincerity.app import create_app
 from sincerity.services.checks import check_subjects
 from sincerity.services.context import Services
@@ -66,3 +67,26 @@ def test_a_group_keeps_order_and_refuses_only_the_bad_request(services: Services
     assert isinstance(found[2], dict)
     assert found[2]["action"] == "rail_soft_sleeper"
     assert found[0]["check_id"] < found[2]["check_id"]
+
+
+def test_an_answer_does_not_depend_on_the_other_checks_of_its_group(services: Services, token: str) -> None:
+    alone = check_subjects(services, [(DEBTOR, "air_travel", None)])[0]
+    grouped = check_subjects(services, [(DEBTOR, "inspection_frequency", None), (DEBTOR, "air_travel", None)])[1]
+    assert isinstance(alone, dict)
+    assert isinstance(grouped, dict)
+    assert grouped["measures"] == alone["measures"]  # the tier measure read every record; this one did not
+
+
+def test_a_caller_that_went_away_is_neither_answered_nor_recorded(services: Services, token: str) -> None:
+    async def scenario() -> dict[str, Any]:
+        group = CheckGroup(services)
+        gone = asyncio.ensure_future(group.ask(DEBTOR, "air_travel", None))
+        kept = asyncio.ensure_future(group.ask(person_number(serial=640), "air_travel", None))
+        await asyncio.sleep(0)  # both are waiting in the group
+        gone.cancel()
+        return await kept
+
+    answer = asyncio.run(scenario())
+    assert answer["measures"][0]["applies"] is False
+    with services.db.transaction(write=False) as conn:
+        assert conn.execute(select(func.count()).select_from(checks)).scalar_one() == 1
