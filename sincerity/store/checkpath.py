@@ -21,7 +21,7 @@ from sincerity.domain.tiers import ShownRecord
 from sincerity.kit.clock import legal_today
 from sincerity.store.bulk import instant_text
 from sincerity.store.engine import Driver
-from sincerity.store.holds import disputed_sql, held_sql
+from sincerity.store.holds import held_sql
 
 _CONVERTED: dict[tuple[str, str], str] = {}
 
@@ -235,13 +235,31 @@ def entries_of(tx: Driver, subject_ids: list[int], today: date) -> list[Entry]:
     rows = _many(
         tx,
         "SELECT e.list_code, e.record_id, e.record_version, e.subject_id, e.item_code, e.rule_id, e.rule_version, "
-        f"e.starts_on, e.ends_on, {disputed_sql('e.record_id')} FROM list_entries e WHERE e.subject_id {{ids}} "
+        "e.starts_on, e.ends_on FROM list_entries e WHERE e.subject_id {ids} "
         "AND e.starts_on <= {p} AND (e.ends_on IS NULL OR e.ends_on > {p}) "
         f"AND NOT {held_sql('e.record_id', '{p}')}",
         subject_ids,
         [day, day, day, day],
     )
-    return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8]), bool(r[9])) for r in rows]
+    disputed = disputed_on(tx, [r[1] for r in rows], today)
+    return [
+        Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8]), r[1] in disputed) for r in rows
+    ]
+
+
+def disputed_on(tx: Driver, record_ids: list[int], today: date) -> set[int]:
+    """Which of these records had a dispute open on `today` (answers mark them, replay too)."""
+    if not record_ids:
+        return set()
+    day = _today(tx, today)
+    rows = _many(
+        tx,
+        "SELECT DISTINCT record_id FROM disputes WHERE record_id {ids} AND opened_on <= {p} "
+        "AND (closed_on IS NULL OR closed_on > {p})",
+        list(set(record_ids)),
+        [day, day],
+    )
+    return {int(r[0]) for r in rows}
 
 
 def records_of(
@@ -256,13 +274,14 @@ def records_of(
         extra += list(items)
     rows = _many(
         tx,
-        f"SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until, {disputed_sql('r.id')} "
+        "SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until "
         "FROM records r WHERE r.subject_id {ids} AND r.superseded_at IS NULL AND r.decided_on <= {p} "
         f"AND (r.display_until IS NULL OR r.display_until > {{p}}) AND NOT {held_sql('r.id', '{p}')}" + only,
         subject_ids,
         extra,
     )
-    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]), bool(r[6]))) for r in rows]
+    disputed = disputed_on(tx, [r[1] for r in rows], today)
+    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]), r[1] in disputed)) for r in rows]
 
 
 def roles_of(tx: Driver, person_ids: list[int], today: date) -> list[tuple[int, Link]]:

@@ -37,6 +37,7 @@ def add(
             provider_code=provider_code,
             item_code=item_code,
             opened_at=at,
+            opened_on=legal_today(at),
             opened_by=opened_by,
             reason=reason,
             evidence=[e.view() for e in evidence],
@@ -77,7 +78,14 @@ def close(
     conn.execute(
         update(disputes)
         .where(disputes.c.id == dispute_id)
-        .values(status=status.value, answered_at=at, answered_by=by, answer=answer, corrected_version=corrected_version)
+        .values(
+            status=status.value,
+            answered_at=at,
+            closed_on=legal_today(at),
+            answered_by=by,
+            answer=answer,
+            corrected_version=corrected_version,
+        )
     )
 
 

@@ -6,7 +6,8 @@ removed, display suspended). Holds are dated, so the clock decides, not a sweepe
 that shows or uses records asks "is any hold in effect on the day asked?".
 
 The condition comes in two spellings, one for driver-level SQL (the check's hot path) and one
-for SQLAlchemy Core; both say the same thing and a test keeps them in step.
+for SQLAlchemy Core; both say the same thing, and the time-travel tests (tests/timetravel.py),
+which ask every read path about the same record on the same day, keep them in step.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, exists, insert, or_, select, update
 
 from sincerity.store._sql import among
-from sincerity.store.tables import disputes, record_holds
+from sincerity.store.tables import record_holds
 
 
 class HoldKind(StrEnum):
@@ -44,14 +45,6 @@ def held_sql(record: str, today: str, *, shown_only: bool = False) -> str:
     return (
         f"EXISTS (SELECT 1 FROM record_holds h WHERE h.record_id = {record} AND h.starts_on <= {today} "  # noqa: S608  # columns and placeholders of ours
         f"AND (h.ends_on IS NULL OR h.ends_on > {today}){scope})"
-    )
-
-
-def disputed_sql(record: str) -> str:
-    """SQL: 1 when `record` has an open dispute (answers mark it), else 0."""
-    return (
-        "CASE WHEN EXISTS (SELECT 1 FROM disputes d "  # noqa: S608  # a column name of ours
-        f"WHERE d.record_id = {record} AND d.status = 'open') THEN 1 ELSE 0 END"
     )
 
 
@@ -136,16 +129,3 @@ def of_records(conn: Connection, record_ids: Collection[int]) -> list[Hold]:
     return [
         Hold(r.id, r.record_id, HoldKind(r.kind), Scope(r.scope), r.starts_on, r.ends_on, r.source_id) for r in rows
     ]
-
-
-def open_disputes(conn: Connection, record_ids: Collection[int]) -> set[int]:
-    """Which of these records have an open dispute."""
-    if not record_ids:
-        return set()
-    return set(
-        conn.scalars(
-            select(disputes.c.record_id).where(
-                disputes.c.status == "open", among(disputes.c.record_id, record_ids, conn.dialect.name)
-            )
-        )
-    )

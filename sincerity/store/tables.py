@@ -348,6 +348,8 @@ disputes = Table(
     Column("provider_code", String(32), nullable=False, index=True),
     Column("item_code", String(64), nullable=False),
     Column("opened_at", Instant, nullable=False),
+    Column("opened_on", Date, nullable=False),  # the legal days it was open: the mark on replay
+    Column("closed_on", Date),
     Column("opened_by", String(32)),  # the institution acting for the subject; None: the subject
     Column("reason", Text, nullable=False),
     Column("evidence", Document, nullable=False),

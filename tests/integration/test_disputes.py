@@ -274,3 +274,17 @@ def test_one_open_dispute_per_record_and_none_on_an_expired_record(
     services.clock = at(date(2029, 6, 1))  # the three-year window has closed
     with pytest.raises(ConflictError, match="not shown"):
         open_dispute(services, EVADER, record_id=rid, reason="y", institution=None)
+
+
+def test_the_disputed_mark_follows_the_day_asked(services: Services, parties: dict[str, Institution]) -> None:
+    [rid] = submit(services, "court-110105", listing())
+    opened = open_dispute(services, DEBTOR, record_id=rid, reason="I paid", institution=None)  # 27 November
+    services.clock = at(date(2026, 12, 3))
+    answer_dispute(services, opened["dispute_id"], outcome="upheld", answer="not paid", institution=parties["court"])
+    for day, marked in ((date(2026, 11, 26), False), (date(2026, 11, 27), True), (date(2026, 12, 2), True)):
+        services.clock = at(day)  # replay: what the platform said on that day
+        [reason] = reasons(services, DEBTOR, "air_travel")
+        assert reason["record"].get("disputed", False) is marked, day
+    services.clock = at(date(2026, 12, 3))
+    [reason] = reasons(services, DEBTOR, "air_travel")
+    assert "disputed" not in reason["record"]

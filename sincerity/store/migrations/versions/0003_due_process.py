@@ -48,6 +48,8 @@ def upgrade() -> None:
         sa.Column("provider_code", sa.String(length=32), nullable=False),
         sa.Column("item_code", sa.String(length=64), nullable=False),
         sa.Column("opened_at", sincerity.store.tables.Instant(timezone=True), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("opened_by", sa.String(length=32), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column(
