@@ -21,6 +21,7 @@ from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_within
+from sincerity.services.subjects import is_party
 from sincerity.store import commitments as commitment_store
 from sincerity.store import events as event_store
 from sincerity.store import records as record_store
@@ -152,7 +153,7 @@ def report_breach(
             raise NotFoundError(f"the record of commitment {commitment_id} is missing")
         covered = [record_store.newest(conn, rid) for rid in commitment["scope"].get("records", [])]
         parties = {letter.provider_code, *(r.provider_code for r in covered if r is not None)}
-        if institution.kind != "platform" and institution.code not in parties:
+        if not any(is_party(institution, provider) for provider in parties):
             # Only where it was signed, the bodies whose records it covers, or the platform.
             raise NotFoundError(f"no commitment {commitment_id}")
         if commitment["breached_on"] is not None:

@@ -26,23 +26,19 @@ from sincerity.domain.institutions import Institution
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.services.context import Services
-from sincerity.services.subjects import record_of_subject, subject_by_number, withdraw_record
+from sincerity.services.subjects import (
+    acting_for_subject,
+    is_party,
+    providers_seen_by,
+    record_of_subject,
+    subject_by_number,
+    withdraw_record,
+)
 from sincerity.store import disputes as dispute_store
 from sincerity.store import events as event_store
 from sincerity.store import holds
 from sincerity.store import records as record_store
 from sincerity.store.events import NewEvent
-
-ACTS_FOR_SUBJECTS = "platform"  # the kind of institution that serves subjects at its counter
-
-
-def _acting_for_subject(institution: Institution | None) -> str | None:
-    if institution is not None and institution.kind != ACTS_FOR_SUBJECTS:
-        raise PermissionDeniedError(
-            "a dispute is opened or withdrawn by the subject, at the platform's counter or portal; "
-            f"a {institution.kind} cannot act for the subject"
-        )
-    return institution.code if institution else None
 
 
 def open_dispute(
@@ -56,7 +52,7 @@ def open_dispute(
 ) -> dict[str, Any]:
     """Open a dispute on one of the subject's records: marked disputed at once, suspended from
     measures where the item says so, answer due within the item's period."""
-    acting = _acting_for_subject(institution)
+    acting = acting_for_subject(institution, "a dispute")
     why = reason_text(reason)
     pieces = evidence_from(evidence)
     now = services.clock.now()
@@ -134,7 +130,7 @@ def answer_dispute(
     today = legal_today(now)
     with services.db.transaction() as conn:
         dispute = _dispute(conn, dispute_id)
-        if not _party(institution, dispute):
+        if not is_party(institution, dispute.provider_code):
             raise NotFoundError(f"no dispute {dispute_id}")  # not a party: nothing to see
         if not dispute.answerable_by(
             institution.code if institution else None, institution.kind if institution else None, today
@@ -196,7 +192,7 @@ def withdraw_dispute(
     services: Services, dispute_id: int, *, number: str, institution: Institution | None = None
 ) -> dict[str, Any]:
     """The subject withdraws an open dispute; the record is used again from today."""
-    acting = _acting_for_subject(institution)
+    acting = acting_for_subject(institution, "a dispute")
     now = services.clock.now()
     today = legal_today(now)
     with services.db.transaction() as conn:
@@ -222,11 +218,7 @@ def get_dispute(services: Services, dispute_id: int, *, institution: Institution
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         dispute = _dispute(conn, dispute_id, lock=False)
-        if (
-            institution is not None
-            and institution.kind != ACTS_FOR_SUBJECTS
-            and institution.code != dispute.provider_code
-        ):
+        if not is_party(institution, dispute.provider_code):
             raise NotFoundError(f"no dispute {dispute_id}")  # not a party: nothing to see, not even that it exists
         history = event_store.of_entity(conn, dispute.id, prefix="disputes:")
     return {**dispute.view(today), "history": [event_store.history_view(e) for e in history]}
@@ -245,15 +237,10 @@ def list_disputes(
         wanted = DisputeStatus(status) if status else None
     except ValueError:
         raise InvalidInputError(f"status must be one of {', '.join(s.value for s in DisputeStatus)}") from None
-    provider = None if institution is None or institution.kind == ACTS_FOR_SUBJECTS else institution.code
+    provider = providers_seen_by(institution)
     with services.db.transaction(write=False) as conn:
         found = dispute_store.search(conn, today=today, provider=provider, status=wanted, overdue=overdue)
     return [d.view(today) for d in found]
-
-
-def _party(institution: Institution | None, dispute: Dispute) -> bool:
-    """The operator, the platform acting for the subject, or the provider of the record."""
-    return institution is None or institution.kind == ACTS_FOR_SUBJECTS or institution.code == dispute.provider_code
 
 
 def _dispute(conn: Connection, dispute_id: int, *, lock: bool = True) -> Dispute:

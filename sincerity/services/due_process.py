@@ -11,27 +11,18 @@ from typing import Any
 
 from sincerity.domain.institutions import Institution
 from sincerity.kit.clock import legal_today
-from sincerity.kit.errors import PermissionDeniedError
 from sincerity.services.commitments import commitment_view
 from sincerity.services.context import Services
-from sincerity.services.subjects import subject_by_number
+from sincerity.services.subjects import acting_for_subject, subject_by_number
 from sincerity.store import commitments as commitment_store
 from sincerity.store import disputes as dispute_store
 from sincerity.store import events as event_store
 from sincerity.store import redress as redress_store
 from sincerity.store import repairs as repair_store
 
-ACTS_FOR_SUBJECTS = "platform"
-
-
-def for_the_subject(institution: Institution | None, what: str) -> None:
-    """Only the platform serves subjects their own file."""
-    if institution is not None and institution.kind != ACTS_FOR_SUBJECTS:
-        raise PermissionDeniedError(f"{what} is read by the subject, at the platform's counter or portal")
-
 
 def subject_file(services: Services, number: str, *, institution: Institution | None = None) -> dict[str, Any]:
-    for_the_subject(institution, "a subject's due-process file")
+    acting_for_subject(institution, "the due-process file")
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         subject = subject_by_number(services, conn, number, today)

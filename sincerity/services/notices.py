@@ -23,8 +23,7 @@ from sincerity.kit.errors import ConfigurationError, InvalidInputError
 from sincerity.kit.senders import ConsoleSender, DeliveryError, Sender, SmtpSender
 from sincerity.kit.settings import Environment
 from sincerity.services.context import Services
-from sincerity.services.due_process import for_the_subject
-from sincerity.services.subjects import subject_by_number
+from sincerity.services.subjects import acting_for_subject, subject_by_number
 from sincerity.store import events as event_store
 from sincerity.store import notices as notice_store
 from sincerity.store.events import Event, NewEvent
@@ -58,7 +57,7 @@ def set_contact(
     services: Services, number: str, email: str, *, institution: Institution | None = None
 ) -> dict[str, Any]:
     """Where the subject wants notices; from now on (earlier events stay in the inbox)."""
-    for_the_subject(institution, "a subject's contact address")
+    acting_for_subject(institution, "the contact address")
     try:
         address = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
@@ -77,7 +76,7 @@ def inbox(
     services: Services, number: str, *, after_seq: int = 0, limit: int = 200, institution: Institution | None = None
 ) -> dict[str, Any]:
     """The subject's notices after `after_seq`, oldest first."""
-    for_the_subject(institution, "a subject's inbox")
+    acting_for_subject(institution, "the inbox")
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         subject = subject_by_number(services, conn, number, today)

@@ -14,7 +14,7 @@ from sincerity.domain.redress import Proceeding, RedressOutcome, parse_step
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConflictError, InvalidInputError
 from sincerity.services.context import Services
-from sincerity.services.subjects import record_of_subject, subject_by_number, withdraw_record
+from sincerity.services.subjects import is_party, record_of_subject, subject_by_number, withdraw_record
 from sincerity.store import events as event_store
 from sincerity.store import holds
 from sincerity.store import redress as redress_store
@@ -157,6 +157,6 @@ def report_redress(
 def _may_report(institution: Institution | None, provider: str, proceeding: Proceeding) -> bool:
     """The record's provider (whose decision it is), a court for litigation, or the platform
     from the documents the subject brings; anyone else is told nothing about the record."""
-    if institution is None or institution.kind == "platform" or institution.code == provider:
+    if is_party(institution, provider):
         return True
-    return institution.kind == "court" and proceeding is Proceeding.LITIGATION
+    return institution is not None and institution.kind == "court" and proceeding is Proceeding.LITIGATION

@@ -38,23 +38,20 @@ from sincerity.domain.repair import (
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.services.context import Services
-from sincerity.services.subjects import record_of_subject, subject_by_number, withdraw_record
+from sincerity.services.subjects import (
+    ACTS_FOR_SUBJECTS,
+    acting_for_subject,
+    is_party,
+    providers_seen_by,
+    record_of_subject,
+    subject_by_number,
+    withdraw_record,
+)
 from sincerity.store import events as event_store
 from sincerity.store import holds
 from sincerity.store import records as record_store
 from sincerity.store import repairs as repair_store
 from sincerity.store.events import NewEvent
-
-ACTS_FOR_SUBJECTS = "platform"
-
-
-def _acting_for_subject(institution: Institution | None) -> str | None:
-    if institution is not None and institution.kind != ACTS_FOR_SUBJECTS:
-        raise PermissionDeniedError(
-            f"a repair is applied for by the subject, at the platform's counter or portal; "
-            f"a {institution.kind} cannot act for the subject"
-        )
-    return institution.code if institution else None
 
 
 def _assess(
@@ -106,7 +103,7 @@ def repair_eligibility(
     with services.db.transaction(write=False) as conn:
         subject = subject_by_number(services, conn, number, today)
         record = record_of_subject(
-            conn, record_id, subject.id, today, party=lambda provider: _party(institution, provider)
+            conn, record_id, subject.id, today, party=lambda provider: is_party(institution, provider)
         )
         _, found = _assess(services, conn, record, today, acts)
     deadlines = application_deadlines(services.calendar, today)
@@ -132,7 +129,7 @@ def apply_for_repair(
 ) -> dict[str, Any]:
     """Apply to repair a negative record; refused at once, with every unmet condition
     explained, when it cannot succeed yet."""
-    acting = _acting_for_subject(institution)
+    acting = acting_for_subject(institution, "a repair application")
     pieces = repair_evidence(evidence)
     now = services.clock.now()
     today = legal_today(now)
@@ -175,11 +172,6 @@ class RepairNotEligibleError(ConflictError):
     def __init__(self, found: Eligibility) -> None:
         missing = "; ".join(c.explanation for c in found.missing)
         super().__init__(f"record {found.record_id} cannot be repaired now: {missing}", details=found.view())
-
-
-def _party(institution: Institution | None, provider: str) -> bool:
-    """The operator, the platform acting for the subject, or the designating body."""
-    return institution is None or institution.kind == ACTS_FOR_SUBJECTS or institution.code == provider
 
 
 def _designating(repair: Repair, institution: Institution | None) -> str | None:
@@ -236,7 +228,7 @@ def supplement_repair(
     services: Services, repair_id: int, *, number: str, evidence: Any, institution: Institution | None = None
 ) -> dict[str, Any]:
     """The subject supplies what was asked: the body again has 3 working days to accept."""
-    _acting_for_subject(institution)
+    acting_for_subject(institution, "a repair application")
     pieces = repair_evidence(evidence)
     if not pieces:
         raise InvalidInputError("send the evidence asked for")
@@ -337,7 +329,7 @@ def decide_repair(
 def withdraw_repair(
     services: Services, repair_id: int, *, number: str, institution: Institution | None = None
 ) -> dict[str, Any]:
-    _acting_for_subject(institution)
+    acting_for_subject(institution, "a repair application")
     now = services.clock.now()
     today = legal_today(now)
     with services.db.transaction() as conn:
@@ -356,7 +348,7 @@ def get_repair(services: Services, repair_id: int, *, institution: Institution |
     today = legal_today(services.clock.now())
     with services.db.transaction(write=False) as conn:
         repair = _repair(conn, repair_id, lock=False)
-        if not _party(institution, repair.provider_code):
+        if not is_party(institution, repair.provider_code):
             raise NotFoundError(f"no repair {repair_id}")  # not a party: nothing to see, not even that it exists
         history = event_store.of_entity(conn, repair_id, prefix="repairs:")
     return {**repair.view(today), "history": [event_store.history_view(e) for e in history]}
@@ -371,7 +363,7 @@ def list_repairs(
         wanted = RepairStatus(status) if status else None
     except ValueError:
         raise InvalidInputError(f"status must be one of {', '.join(s.value for s in RepairStatus)}") from None
-    provider = None if institution is None or institution.kind == ACTS_FOR_SUBJECTS else institution.code
+    provider = providers_seen_by(institution)
     with services.db.transaction(write=False) as conn:
         found = repair_store.search(conn, today=today, provider=provider, status=wanted, overdue=overdue)
     return [r.view(today) for r in found]

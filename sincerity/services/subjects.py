@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from sincerity.domain.identity import parse_number
-from sincerity.kit.errors import ConflictError, NotFoundError
+from sincerity.domain.institutions import Institution
+from sincerity.kit.errors import ConflictError, NotFoundError, PermissionDeniedError
 from sincerity.services.context import Services
 from sincerity.store import checks as check_store
 from sincerity.store import events as event_store
@@ -17,6 +18,29 @@ from sincerity.store import holds
 from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
 from sincerity.store.events import NewEvent
+
+ACTS_FOR_SUBJECTS = "platform"  # the kind of institution that serves subjects at its counter or portal
+
+
+def acting_for_subject(institution: Institution | None, what: str) -> str | None:
+    """The code of the institution acting for the subject (None: the operator's console);
+    only the platform acts for subjects."""
+    if institution is not None and institution.kind != ACTS_FOR_SUBJECTS:
+        raise PermissionDeniedError(
+            f"{what} is the subject's, at the platform's counter or portal; "
+            f"a {institution.kind} cannot act for the subject"
+        )
+    return institution.code if institution else None
+
+
+def is_party(institution: Institution | None, provider: str) -> bool:
+    """The operator, the platform acting for the subject, or the record's provider."""
+    return institution is None or institution.kind == ACTS_FOR_SUBJECTS or institution.code == provider
+
+
+def providers_seen_by(institution: Institution | None) -> str | None:
+    """Whose cases a listing shows: a provider its own (its code), the platform all (None)."""
+    return None if institution is None or institution.kind == ACTS_FOR_SUBJECTS else institution.code
 
 
 def subject_by_number(services: Services, conn: Connection, number: str, today: date) -> subject_store.StoredSubject:
