@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from sincerity.kit.crypto import SubjectNumberVault, create_keys, load_keys
 from sincerity.kit.errors import SincerityError
 from sincerity.kit.settings import Environment, Settings
 from sincerity.services.catalogue import CatalogueLoad, load_catalogue_file
+from sincerity.services.checks import prepare_batches
 from sincerity.services.context import Services
 from sincerity.services.lists import RulesLoad, load_measures_file, load_rules_file
 from sincerity.store import schema
@@ -79,12 +81,25 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def create_app(services: Services) -> FastAPI:
-    """The HTTP application: API and pages over one set of services."""
+def create_app(services: Services, *, serving: bool = False) -> FastAPI:
+    """The HTTP application: API and pages over one set of services. A serving process
+    (`serving`) also builds what batch checks read in the background as it starts."""
     app = create_api(services)
     app.include_router(web_router)
     app.router.on_startup.append(lambda: _settle(services))
+    if serving:
+        app.router.on_startup.append(
+            lambda: threading.Thread(
+                target=_prepare_batches, args=(services,), name="showing-index", daemon=True
+            ).start()
+        )
     return app
+
+
+def _prepare_batches(services: Services) -> None:
+    # A failure here is not fatal: the first batch check builds the index itself.
+    with contextlib.suppress(SincerityError, SQLAlchemyError):
+        prepare_batches(services)
 
 
 def _settle(services: Services) -> None:
@@ -99,4 +114,4 @@ def _settle(services: Services) -> None:
 
 def asgi() -> FastAPI:
     """Factory for `uvicorn --factory sincerity.app:asgi` (each worker builds its own services)."""
-    return create_app(build_services(serving=True))
+    return create_app(build_services(serving=True), serving=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from stdnum.cn import ric, uscc
@@ -81,3 +82,31 @@ def record(**overrides: Any) -> RawRecord:
         item = shipped_catalogue().item(values["item"])
         values["facts"] = dict(item.example) if item else {}
     return RawRecord(**values)
+
+
+# A measure on an item that no list rule places: its records are read directly, not entries.
+GENERAL_PENALTY_MEASURE: dict[str, Any] = {
+    "code": "punish.test_general_penalty",
+    "title": {"en": "A test measure on general penalties", "zh": "测试"},
+    "kind": "punishment",
+    "seed": "§VI(2)",
+    "legal_basis": [{"law": "A test law"}],
+    "issuers": ["department"],
+    "implementers": ["department"],
+    "triggers": [{"item": "penalty.general"}],
+    "actions": ["honours"],
+}
+
+
+def load_measures_with(services: Services, folder: Path, *extra: dict[str, Any], version: str = "2026.7") -> None:
+    """Put the shipped measures and `extra` in force as a new version."""
+    import yaml
+
+    from sincerity.services.lists import load_measures_file
+
+    document = files.load_yaml(files.shipped("measures.yaml"))
+    document["version"] = version
+    document["measures"].extend(extra)
+    path = folder / "measures.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    load_measures_file(services, path)

@@ -45,9 +45,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 from stdnum.cn import ric
 
@@ -133,9 +132,11 @@ class InvalidSubjectNumberError(InvalidInputError):
         self.problem = problem
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """A validated subject number: canonical text, kind, and what a person's number tells."""
+class Identity(NamedTuple):
+    """A validated subject number: canonical text, kind, and what a person's number tells.
+
+    A named tuple rather than a frozen dataclass: as immutable, and built in a quarter of the
+    time, which counts when a batch check validates 10,000 numbers."""
 
     number: str
     kind: SubjectKind
@@ -187,6 +188,38 @@ def parse_number(raw: str, *, today: date) -> Identity:
     starting with 9 is tried as a credit code first, since enterprises (91...) vastly outnumber
     holders of foreign permanent residence cards (9...). The message never repeats the number.
     """
+    return _quick_person(raw, today) or _parse(raw, today)
+
+
+_CHECK_CHARACTERS: Final = "0123456789X"
+
+
+def _quick_person(raw: str, today: date) -> Identity | None:
+    """The common case in one pass (a batch check validates 10,000 numbers): 17 ASCII digits
+    and a digit or X, a county of the mainland, a real birth date, the right check digit.
+    None sends the text the long way, which also says what is wrong; both agree on what they
+    accept (a property test holds them to it)."""
+    if len(raw) != 18 or not raw.isascii() or not raw[:17].isdigit() or raw[:2] not in _MAINLAND:
+        return None
+    last = raw[17]
+    number = raw
+    if last == "x":
+        last = "X"
+        number = raw[:17] + "X"
+    if raw[2:6] == "0000":
+        return None
+    try:
+        birth = date.fromisoformat(raw[6:14])
+    except ValueError:
+        return None
+    # GB 11643 / ISO 7064 MOD 11-2 as python-stdnum computes it: 13 ≡ 2 (mod 11), so reading
+    # the 17 digits in base 13 weighs each by the right power of 2.
+    if not EARLIEST_BIRTH_DATE <= birth <= today or _CHECK_CHARACTERS[(1 - 2 * int(raw[:17], 13)) % 11] != last:
+        return None
+    return Identity(number, SubjectKind.PERSON, birth, "M" if raw[16] in "13579" else "F")
+
+
+def _parse(raw: str, today: date) -> Identity:
     number = normalise_number(raw)
     if len(number) != 18 or not number.isascii() or not number.isalnum():
         problem, message = _shape_problem(number)

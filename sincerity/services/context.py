@@ -17,6 +17,7 @@ from sincerity.kit.clock import Clock
 from sincerity.kit.crypto import SubjectNumberVault
 from sincerity.kit.errors import ConfigurationError
 from sincerity.kit.settings import Settings
+from sincerity.services.showing import ShowingIndex
 from sincerity.store import catalogue as catalogue_store
 from sincerity.store import checkpath, rulesets
 from sincerity.store.engine import Database, Driver
@@ -56,6 +57,7 @@ class Services:
     vault: SubjectNumberVault
     settings: Settings = field(repr=False)  # the database URL may carry a password
     credentials: CredentialCache = field(default_factory=CredentialCache, repr=False)
+    showing: ShowingIndex = field(default_factory=ShowingIndex, repr=False)  # see services/showing.py
     _catalogue: Catalogue | None = field(default=None, repr=False)
     _rules: ListRules | None = field(default=None, repr=False)
     _measures: MeasureSet | None = field(default=None, repr=False)

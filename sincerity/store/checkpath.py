@@ -105,6 +105,7 @@ class CheckRow:
     answer_json: str
     versions: dict[str, str]
     subjects: int = 1  # a batch check is one row for all the subjects it asked about
+    asked: bytes | None = None  # the keyed hashes of the numbers asked about, 32 bytes each
 
 
 def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
@@ -116,7 +117,7 @@ def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
     answer = "CAST(:answer{n} AS JSONB)" if dialect == "postgresql" else ":answer{n}"
     values = ", ".join(
         f"(:at{n}, :institution{n}, :action{n}, :subject{n}, :subjects{n}, :applying{n}, {answer.format(n=n)}, "
-        f":catalogue{n}, :rules{n}, :measures{n})"
+        f":catalogue{n}, :rules{n}, :measures{n}, :asked{n})"
         for n in range(len(rows))
     )
     params: dict[str, Any] = {}
@@ -131,10 +132,11 @@ def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
         params[f"catalogue{n}"] = row.versions["catalogue"]
         params[f"rules{n}"] = row.versions["rules"]
         params[f"measures{n}"] = row.versions["measures"]
+        params[f"asked{n}"] = row.asked
     found = fetch(
         tx,
         "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
-        f"catalogue_version, rules_version, measures_version) VALUES {values} RETURNING id",
+        f"catalogue_version, rules_version, measures_version, asked) VALUES {values} RETURNING id",
         params,
         prepare=len(rows) == 1,
     )
@@ -182,7 +184,7 @@ def lifts(tx: Driver, subject_ids: list[int]) -> list[tuple[int, Lift]]:
 _CHUNK = 5000  # SQLite takes at most 32,766 parameters in one statement
 
 
-def _many(tx: Driver, sql: str, values: list[Any], extra: list[Any]) -> list[tuple[Any, ...]]:
+def for_each(tx: Driver, sql: str, values: list[Any], extra: list[Any]) -> list[tuple[Any, ...]]:
     """Run `sql` for `values`: it holds `{ids}` where `column IN values` goes (before any extra
     parameter) and `{p}` for each of `extra`, in order. One array parameter on PostgreSQL."""
     if not values:
@@ -216,7 +218,7 @@ class Known:
 
 
 def subjects_by_hashes(tx: Driver, hashes: list[bytes]) -> dict[bytes, Known]:
-    rows = _many(
+    rows = for_each(
         tx,
         "SELECT number_hash, id, kind, number_masked, created_at FROM subjects WHERE number_hash {ids}",
         hashes,
@@ -232,7 +234,7 @@ def _today(tx: Driver, today: date) -> Any:
 def entries_of(tx: Driver, subject_ids: list[int], today: date) -> list[Entry]:
     """Entries of these subjects shown today."""
     day = _today(tx, today)
-    rows = _many(
+    rows = for_each(
         tx,
         "SELECT e.list_code, e.record_id, e.record_version, e.subject_id, e.item_code, e.rule_id, e.rule_version, "
         "e.starts_on, e.ends_on FROM list_entries e WHERE e.subject_id {ids} "
@@ -252,7 +254,7 @@ def disputed_on(tx: Driver, record_ids: list[int], today: date) -> set[int]:
     if not record_ids:
         return set()
     day = _today(tx, today)
-    rows = _many(
+    rows = for_each(
         tx,
         "SELECT DISTINCT record_id FROM disputes WHERE record_id {ids} AND opened_on <= {p} "
         "AND (closed_on IS NULL OR closed_on > {p})",
@@ -272,7 +274,7 @@ def records_of(
     if items:
         only = " AND r.item_code IN (" + ", ".join("{p}" for _ in items) + ")"
         extra += list(items)
-    rows = _many(
+    rows = for_each(
         tx,
         "SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until "
         "FROM records r WHERE r.subject_id {ids} AND r.superseded_at IS NULL AND r.decided_on <= {p} "
@@ -287,7 +289,7 @@ def records_of(
 def roles_of(tx: Driver, person_ids: list[int], today: date) -> list[tuple[int, Link]]:
     """(person id, link) for the organisations these persons are linked to today."""
     day = _today(tx, today)
-    rows = _many(
+    rows = for_each(
         tx,
         "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
         "JOIN subjects s ON s.id = l.organisation_id WHERE l.person_id {ids} AND l.superseded_at IS NULL "

@@ -23,6 +23,12 @@ class StoredCheck:
     applying: int
     answer: dict[str, Any]
     versions: dict[str, str]
+    asked: bytes = b""  # keyed hashes of the numbers asked about, 32 bytes each
+
+    def asked_about(self, number_hash: bytes) -> bool:
+        """Whether this check asked about the number with this keyed hash."""
+        asked = self.asked
+        return any(asked[i : i + 32] == number_hash for i in range(0, len(asked), 32))
 
 
 def get(conn: Connection, check_id: int) -> StoredCheck | None:
@@ -31,7 +37,16 @@ def get(conn: Connection, check_id: int) -> StoredCheck | None:
         return None
     versions = {"catalogue": r.catalogue_version, "rules": r.rules_version, "measures": r.measures_version}
     return StoredCheck(
-        r.id, r.at, r.institution_code, r.action, r.subject_id, r.subjects, r.applying, r.answer, versions
+        r.id,
+        r.at,
+        r.institution_code,
+        r.action,
+        r.subject_id,
+        r.subjects,
+        r.applying,
+        r.answer,
+        versions,
+        bytes(r.asked or b""),
     )
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc
 
 from sincerity.domain.catalogue import SubjectKind
-from sincerity.domain.identity import age_on, check_number, normalise_name, parse_number
+from sincerity.domain.identity import _parse, _quick_person, age_on, check_number, normalise_name, parse_number
 
 TODAY = date(2026, 11, 27)
 
@@ -157,6 +157,37 @@ def test_a_birth_date_after_today_is_never_valid(generated: tuple[str, date, int
     body = f"{number[:6]}{born:%Y%m%d}{number[14:17]}"
 
     assert not accepted_as(body + mod11_2(body), SubjectKind.PERSON)  # it may read as a credit code
+
+
+@given(
+    st.one_of(
+        person_numbers().map(lambda generated: generated[0]),
+        credit_codes(),
+        st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True),
+        # a whole province's code with a right check digit: never a person's county
+        st.builds(
+            lambda p, b: p + "0000" + b, st.sampled_from(MAINLAND), birth_dates.map(lambda d: f"{d:%Y%m%d}123")
+        ).map(lambda body: body + mod11_2(body)),
+        st.text(alphabet="0123456789Xx９１", min_size=17, max_size=19),
+    ),
+    st.integers(min_value=0, max_value=17),
+    st.sampled_from("0123456789Xx"),
+)
+def test_the_quick_reading_accepts_nothing_the_full_reading_does_not(text: str, position: int, char: str) -> None:
+    """Batch checks take a one-pass path for ordinary citizens' numbers; whatever it accepts
+    (a text, or the text with one character changed) the full reading accepts identically."""
+    for typed in (text, text[:position] + char + text[position + 1 :]):
+        quick = _quick_person(typed, TODAY)
+        if quick is not None:
+            assert quick == _parse(typed, TODAY)
+
+
+@given(person_numbers())
+def test_the_quick_reading_takes_every_ordinary_citizens_number(generated: tuple[str, date, int]) -> None:
+    number = generated[0]
+    if number[:2] in MAINLAND:
+        assert _quick_person(number, TODAY) == _parse(number, TODAY)
+        assert _quick_person(number.lower(), TODAY) == _parse(number, TODAY)
 
 
 # --- credit codes -------------------------------------------------------------------------------
