@@ -46,6 +46,7 @@ CHUNKS_PER_COMMIT = 4
 # A file this long is validated in a second process; below it, starting one costs more than it saves.
 PROCESS_FROM_LINES = 50_000
 ANALYZE_FROM_ROWS = 100_000  # rows stored by one submission after which PostgreSQL re-reads statistics
+ANALYZE_SOME_ROWS = 1_000  # fewer never make statistics stale enough to matter
 
 
 class Outcome(StrEnum):
@@ -182,14 +183,27 @@ def _prepend(
     yield from rows
 
 
-def refresh_statistics(services: Services, stored: int, tables: str) -> None:
+def refresh_statistics(services: Services, stored: int, tables: tuple[str, ...]) -> None:
     """Fresh statistics after a large load on PostgreSQL: without them it plans the next
     checks as if the tables were empty (seen: 10× slower checks after loading 10M records; a
-    plan that scanned all 10,000 current links for each check after loading them)."""
-    if services.db.dialect == "postgresql" and stored >= ANALYZE_FROM_ROWS:
-        with services.db.engine.connect() as conn:
-            conn.execute(text(f"ANALYZE {tables}"))
-            conn.commit()
+    plan that scanned all 100,000 current links for each check after loading them in chunks
+    of 10,000). A table is analysed when this submission stored many rows, or a fifth of what
+    the table held at its last analysis, or it was never analysed (autovacuum gets there
+    too, but minutes later)."""
+    if services.db.dialect != "postgresql" or stored < ANALYZE_SOME_ROWS:
+        return
+    with services.db.engine.connect() as conn:
+        for table in tables:
+            analysed = conn.execute(
+                text(
+                    "SELECT c.reltuples, COALESCE(s.last_analyze, s.last_autoanalyze) FROM pg_class c "
+                    "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = CAST(:table AS regclass)"
+                ),
+                {"table": table},
+            ).one()
+            if stored >= ANALYZE_FROM_ROWS or analysed[1] is None or stored >= 0.2 * max(float(analysed[0]), 0.0):
+                conn.execute(text(f"ANALYZE {table}"))
+        conn.commit()
 
 
 def submit_within(
@@ -318,7 +332,7 @@ class _Ingestion:
                 with services.db.transaction() as conn:
                     batch_store.finish(conn, summary.batch_id, summary.counts(), now=services.clock.now())
         if not dry_run:
-            refresh_statistics(services, summary.accepted + summary.corrected, "subjects, records, list_entries")
+            refresh_statistics(services, summary.accepted + summary.corrected, ("subjects", "records", "list_entries"))
         if summary.refused:
             summary.results = [
                 RowResult(r.line, r.ref, Outcome.REJECTED, r.reason or summary.refused) for r in summary.results

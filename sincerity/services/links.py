@@ -160,7 +160,7 @@ def submit_links(services: Services, rows: Iterable[Mapping[str, Any]], *, provi
                 summary.results.append(LinkResult(index, ref_text, "rejected", refused.reason))
         if valid:
             _store(services, conn, valid, provider=provider, summary=summary)
-    refresh_statistics(services, summary.accepted + summary.corrected, "links, subjects")
+    refresh_statistics(services, summary.accepted + summary.corrected, ("links", "subjects"))
     summary.results.sort(key=lambda r: r.index)
     return summary
 
