@@ -49,6 +49,7 @@ from sincerity.kit.clock import legal_today
 from sincerity.kit.settings import Environment, Settings
 from sincerity.services import ingest
 from sincerity.services.catalogue import current_catalogue
+from sincerity.services.checks import prepare_batches
 from sincerity.services.ingest import submit_file, submit_records
 from sincerity.services.institutions import issue_credential, register_institution
 from sincerity.services.links import submit_links
@@ -244,8 +245,13 @@ def sample_numbers(node: Node, count: int, seed: int) -> tuple[list[str], int]:
 
 
 def server_app() -> FastAPI:
-    """The real application plus the baseline: a route of the same app answering a static body."""
-    app = create_app(build_services(serving=True), serving=True)
+    """The real application plus the baseline: a route of the same app answering a static body.
+
+    Each worker builds its showing index before it serves (a serving process otherwise builds
+    it in the background, which would take CPU from the runs measured meanwhile)."""
+    services = build_services(serving=True)
+    prepare_batches(services)
+    app = create_app(services, serving=True)
 
     @app.get("/bench/static")
     async def static() -> dict[str, bool]:
@@ -294,7 +300,9 @@ def serve(node: Node, workers: int = 1) -> Server:
         ],
         env=node_env(node.url, node.data_dir),
     )
-    for _ in range(200):
+    for _ in range(1800):  # each worker reads its showing index first: seconds on a big node
+        if process.poll() is not None:
+            break
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return Server(process, port)
@@ -577,8 +585,7 @@ def run_store(store: str, args: argparse.Namespace) -> StoreResult:
 
 
 def warm_batches(base: str, script: Path, env: dict[str, str]) -> None:
-    """Until the rate settles: each worker builds its showing index in the background as it
-    starts (seconds on a million subjects), and batches arriving meanwhile wait for it."""
+    """Until the rate settles (the store's pages and each worker's first batches)."""
     last = 0.0
     for _ in range(15):
         rate = wrk("batch warm-up", base + "/api/v1/checks/batch", connections=4, seconds=3, script=script, env=env)
