@@ -213,20 +213,22 @@ def sample_numbers(node: Node, count: int, seed: int) -> tuple[list[str], int]:
                 for r in conn.execute(
                     text(
                         "SELECT DISTINCT e.subject_id FROM list_entries e JOIN subjects s ON s.id = e.subject_id "
-                        "WHERE s.kind = 'person' AND e.starts_on <= :d AND (e.ends_on IS NULL OR e.ends_on > :d)"
+                        "WHERE s.kind = 'person' AND e.starts_on <= :d AND (e.ends_on IS NULL OR e.ends_on > :d) "
+                        "ORDER BY e.subject_id"
                     ),
                     {"d": today},
                 )
             ]
-            top = int(conn.exec_driver_sql("SELECT max(id) FROM subjects").scalar() or 0)
-            count = min(count, int((top - len(listed)) * 0.9))  # a small node cannot give more
-            hits = rng.sample(listed, min(len(listed), max(1, int(count * HIT_RATE))))
             listed_set = set(listed)
-            misses: set[int] = set()
-            while len(misses) < count - len(hits):
-                candidate = rng.randint(1, top)
-                if candidate not in listed_set:
-                    misses.add(candidate)
+            # Misses are persons too (a check about a person), on no list today.
+            others = [
+                int(r[0])
+                for r in conn.execute(text("SELECT id FROM subjects WHERE kind = 'person' ORDER BY id"))
+                if r[0] not in listed_set
+            ]
+            count = min(count, int(len(others) * 0.9))  # a small node cannot give more
+            hits = rng.sample(listed, min(len(listed), max(1, int(count * HIT_RATE))))
+            misses = rng.sample(others, count - len(hits))
             wanted = [*hits, *misses]
             rows = conn.execute(
                 text("SELECT id, number_sealed, kind FROM subjects WHERE id IN (SELECT value FROM json_each(:ids))")

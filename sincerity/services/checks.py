@@ -236,7 +236,7 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
                 sum(1 for m in measures_view if m["applies"]),
                 orjson.dumps(answer).decode(),
                 in_force.versions,
-                asked=asked.number_hash,
+                asked=checkpath.asked_key(asked.number_hash),
             )
         )
     ids = iter(checkpath.record_checks(tx, rows))
@@ -417,7 +417,7 @@ def check_batch(
                     orjson.dumps(answer).decode(),
                     in_force.versions,
                     subjects=len(numbers),
-                    asked=b"".join(hashes.values()),
+                    asked=b"".join(checkpath.asked_key(h) for h in hashes.values()),
                 )
             ],
         )
@@ -525,7 +525,9 @@ def _subject_of_feedback(
     identity = parse_number(subject, today=legal_today(services.clock.now()))
     number_hash = services.vault.lookup(identity.number)
     found = checkpath.subjects_by_hashes(Driver.of(conn), [number_hash]).get(number_hash)
-    if found is None or not check.asked_about(number_hash):
+    # Checks recorded before the keyed hashes were kept name the subjects they read by id.
+    earlier = check.answer.get("asked", [check.subject_id]) if not check.asked else []
+    if found is None or not (check.asked_about(number_hash) or found.id in earlier):
         raise FeedbackInvalidError("that subject was not part of the check")
     return found.id
 

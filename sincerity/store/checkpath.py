@@ -105,7 +105,17 @@ class CheckRow:
     answer_json: str
     versions: dict[str, str]
     subjects: int = 1  # a batch check is one row for all the subjects it asked about
-    asked: bytes | None = None  # the keyed hashes of the numbers asked about, 32 bytes each
+    asked: bytes | None = None  # the numbers asked about, by ASKED_BYTES of their keyed hashes each
+
+
+# A check row names each number asked by the first 16 bytes of its keyed hash: a batch of 10,000
+# writes 160 KB rather than 320 (its own WAL and checkpoint work), and 128 bits still single out
+# every subject a node will ever hold (the chance that two of a billion share them is ≈ 10⁻²¹).
+ASKED_BYTES = 16
+
+
+def asked_key(number_hash: bytes) -> bytes:
+    return number_hash[:ASKED_BYTES]
 
 
 def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:

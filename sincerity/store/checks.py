@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select
 
 from sincerity.kit.clock import CHINA_TZ
+from sincerity.store.checkpath import ASKED_BYTES, asked_key
 from sincerity.store.tables import check_feedback, checks, links, measure_lifts
 
 
@@ -23,12 +24,12 @@ class StoredCheck:
     applying: int
     answer: dict[str, Any]
     versions: dict[str, str]
-    asked: bytes = b""  # keyed hashes of the numbers asked about, 32 bytes each
+    asked: bytes = b""  # the numbers asked about (see checkpath.ASKED_BYTES)
 
     def asked_about(self, number_hash: bytes) -> bool:
         """Whether this check asked about the number with this keyed hash."""
-        asked = self.asked
-        return any(asked[i : i + 32] == number_hash for i in range(0, len(asked), 32))
+        asked, key, size = self.asked, asked_key(number_hash), ASKED_BYTES
+        return any(asked[i : i + size] == key for i in range(0, len(asked), size))
 
 
 def get(conn: Connection, check_id: int) -> StoredCheck | None:

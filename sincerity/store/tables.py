@@ -282,8 +282,9 @@ checks = Table(
     Column("catalogue_version", String(16), nullable=False),
     Column("rules_version", String(16), nullable=False),
     Column("measures_version", String(16), nullable=False),
-    # The keyed hashes of every valid number asked about, in the order asked (32 bytes each),
-    # known subjects or not: who asked about whom, without the numbers (the access log's source).
+    # Every valid number asked about, in the order asked, by the first 16 bytes of its keyed
+    # hash, known subjects or not: who asked about whom, without the numbers (the access log's
+    # source; see checkpath.ASKED_BYTES).
     Column("asked", LargeBinary),
 )
 

@@ -398,7 +398,7 @@ def test_a_batch_answers_each_subject_and_is_one_recorded_check(
     assert row.answer["read"] == 1  # only the debtor holds anything air travel reads
     # Who was asked about, known or not, by keyed hash in the order asked: never the numbers.
     vault = services.vault
-    assert row.asked == b"".join(vault.lookup(n) for n in (CLEAN, DEBTOR, person_number(serial=999)))
+    assert row.asked == b"".join(vault.lookup(n)[:16] for n in (CLEAN, DEBTOR, person_number(serial=999)))
 
 
 def test_feedback_is_kept_for_the_check_it_answers(services: Services, parties: dict[str, Institution]) -> None:
@@ -458,6 +458,45 @@ def test_feedback_is_kept_for_the_check_it_answers(services: Services, parties: 
         subject=DEBTOR,
     )
     assert given["outcome"] == "not_applied"
+    with pytest.raises(InvalidInputError, match="not part"):
+        give_feedback(
+            services,
+            batch["check_id"],
+            institution=parties["airline"],
+            measure="punish.air_travel",
+            outcome="applied",
+            reason=None,
+            subject=OFFICER,
+        )
+
+
+def test_feedback_on_a_check_recorded_before_keyed_hashes_were_kept(
+    services: Services, parties: dict[str, Institution]
+) -> None:
+    """Rows written before migration 0004 name the subjects they read by id, not by hash."""
+    submit(services, "court-110105", listing())
+    submit(services, "dept-110000", record(ref="P-1", subject_id=CLEAN))  # known, but not read
+    batch = check_batch(services, [DEBTOR, CLEAN], action="air_travel", institution=parties["airline"])
+    with services.db.transaction() as conn:
+        row = conn.execute(select(checks).where(checks.c.id == batch["check_id"])).one()
+        debtor_id = row.answer["applying"][0]["subject_id"]
+        answer = {**row.answer, "asked": [debtor_id]}
+        conn.execute(checks.update().where(checks.c.id == row.id).values(asked=None, answer=answer))
+
+    def feedback(subject: str) -> dict[str, Any]:
+        return give_feedback(
+            services,
+            batch["check_id"],
+            institution=parties["airline"],
+            measure="punish.air_travel",
+            outcome="applied",
+            reason=None,
+            subject=subject,
+        )
+
+    assert feedback(DEBTOR)["outcome"] == "applied"
+    with pytest.raises(InvalidInputError, match="not part"):
+        feedback(CLEAN)
 
 
 def test_every_check_of_a_day_is_recorded_even_when_the_clock_moves(
