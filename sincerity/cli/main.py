@@ -69,7 +69,13 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="worker processes: on PostgreSQL one per core; on SQLite keep one (the writers of "
+            "several processes starve one another)"
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and the web pages."""
     import uvicorn
