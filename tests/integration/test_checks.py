@@ -401,73 +401,57 @@ def test_a_batch_answers_each_subject_and_is_one_recorded_check(
     assert row.asked == b"".join(vault.lookup(n)[:16] for n in (CLEAN, DEBTOR, person_number(serial=999)))
 
 
+def airline_feedback(
+    services: Services,
+    parties: dict[str, Institution],
+    check_id: int,
+    *,
+    measure: str = "punish.air_travel",
+    outcome: str = "applied",
+    reason: str | None = None,
+    subject: str | None = None,
+    by: Institution | None = None,
+) -> dict[str, Any]:
+    """Feedback on a check, by the airline unless `by` says otherwise."""
+    return give_feedback(
+        services,
+        check_id,
+        institution=by or parties["airline"],
+        measure=measure,
+        outcome=outcome,
+        reason=reason,
+        subject=subject,
+    )
+
+
 def test_feedback_is_kept_for_the_check_it_answers(services: Services, parties: dict[str, Institution]) -> None:
     submit(services, "court-110105", listing())
     answer = check_subject(services, DEBTOR, action="air_travel", institution=parties["airline"])
-    given = give_feedback(
-        services,
-        answer["check_id"],
-        institution=parties["airline"],
-        measure="punish.air_travel",
-        outcome="applied",
-        reason=None,
-    )
+    given = airline_feedback(services, parties, answer["check_id"])
     with services.db.transaction(write=False) as conn:
         kept = conn.execute(select(check_feedback).where(check_feedback.c.id == given["feedback_id"])).one()
     assert (kept.outcome, kept.measure_code, kept.institution_code) == ("applied", "punish.air_travel", "airline")
     with pytest.raises(InvalidInputError, match="why"):
-        give_feedback(
-            services,
-            answer["check_id"],
-            institution=parties["airline"],
-            measure="punish.air_travel",
-            outcome="not_applied",
-            reason=" ",
-        )
+        airline_feedback(services, parties, answer["check_id"], outcome="not_applied", reason=" ")
     with pytest.raises(InvalidInputError, match="not part"):
-        give_feedback(
-            services,
-            answer["check_id"],
-            institution=parties["airline"],
-            measure="punish.honours",
-            outcome="applied",
-            reason=None,
-        )
+        airline_feedback(services, parties, answer["check_id"], measure="punish.honours")
     other = institution(services, code="airline-2", kind="implementing_agency", items=())
     with pytest.raises(NotFoundError):
-        give_feedback(
-            services, answer["check_id"], institution=other, measure="punish.air_travel", outcome="applied", reason=None
-        )
+        airline_feedback(services, parties, answer["check_id"], by=other)
     batch = check_batch(services, [DEBTOR, CLEAN], action="air_travel", institution=parties["airline"])
     with pytest.raises(InvalidInputError, match="names the subject"):
-        give_feedback(
-            services,
-            batch["check_id"],
-            institution=parties["airline"],
-            measure="punish.air_travel",
-            outcome="applied",
-            reason=None,
-        )
-    given = give_feedback(
+        airline_feedback(services, parties, batch["check_id"])
+    given = airline_feedback(
         services,
+        parties,
         batch["check_id"],
-        institution=parties["airline"],
-        measure="punish.air_travel",
         outcome="not_applied",
         reason="ticket sold before the listing reached us",
         subject=DEBTOR,
     )
     assert given["outcome"] == "not_applied"
     with pytest.raises(InvalidInputError, match="not part"):
-        give_feedback(
-            services,
-            batch["check_id"],
-            institution=parties["airline"],
-            measure="punish.air_travel",
-            outcome="applied",
-            reason=None,
-            subject=OFFICER,
-        )
+        airline_feedback(services, parties, batch["check_id"], subject=OFFICER)
 
 
 def test_feedback_on_a_check_recorded_before_keyed_hashes_were_kept(
@@ -482,21 +466,9 @@ def test_feedback_on_a_check_recorded_before_keyed_hashes_were_kept(
         debtor_id = row.answer["applying"][0]["subject_id"]
         answer = {**row.answer, "asked": [debtor_id]}
         conn.execute(checks.update().where(checks.c.id == row.id).values(asked=None, answer=answer))
-
-    def feedback(subject: str) -> dict[str, Any]:
-        return give_feedback(
-            services,
-            batch["check_id"],
-            institution=parties["airline"],
-            measure="punish.air_travel",
-            outcome="applied",
-            reason=None,
-            subject=subject,
-        )
-
-    assert feedback(DEBTOR)["outcome"] == "applied"
+    assert airline_feedback(services, parties, batch["check_id"], subject=DEBTOR)["outcome"] == "applied"
     with pytest.raises(InvalidInputError, match="not part"):
-        feedback(CLEAN)
+        airline_feedback(services, parties, batch["check_id"], subject=CLEAN)
 
 
 def test_every_check_of_a_day_is_recorded_even_when_the_clock_moves(
