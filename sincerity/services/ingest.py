@@ -27,7 +27,13 @@ from sincerity.kit.errors import InvalidInputError, NotFoundError
 from sincerity.kit.memory import bulk_allocation
 from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
-from sincerity.services.validation import Validated, ValidationPlan, validate_chunks, validate_in_process
+from sincerity.services.validation import (
+    Validated,
+    ValidationPlan,
+    validate_chunks,
+    validate_in_process,
+    validating_processes,
+)
 from sincerity.store import batches as batch_store
 from sincerity.store import catalogue as catalogue_store
 from sincerity.store import events as event_store
@@ -43,7 +49,7 @@ DEFAULT_CHUNK = 5000
 # Chunks written per transaction: a commit costs a WAL flush (SQLite) or a round trip and an
 # fsync (PostgreSQL); a crash still leaves whole transactions only.
 CHUNKS_PER_COMMIT = 4
-# A file this long is validated in a second process; below it, starting one costs more than it saves.
+# A file this long is validated in other processes; below it, starting them costs more than it saves.
 PROCESS_FROM_LINES = 50_000
 ANALYZE_FROM_ROWS = 100_000  # rows stored by one submission after which PostgreSQL re-reads statistics
 ANALYZE_SOME_ROWS = 1_000  # fewer never make statistics stale enough to matter
@@ -143,11 +149,13 @@ def submit_file(
     chunk_size: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
     process_from_lines: int | None = None,
+    validators: int | None = None,
     scan: files.FileScan | None = None,
 ) -> IngestSummary:
     """Ingest a bulk file. The file is checked as a whole first (UTF-8, header); a large file
-    is read and validated in a second process while this one writes, since validation is
-    Python work that a thread cannot run beside the writer."""
+    is read and validated by other processes (`validators`, by default as many as the cores
+    allow) while this one writes, since validation is Python work that a thread cannot run
+    beside the writer."""
     scan = scan or files.scan(path)
     if fmt == "csv" and not scan.quotes_balanced:
         raise files.UnusableFileError(
@@ -159,7 +167,9 @@ def submit_file(
     threshold = PROCESS_FROM_LINES if process_from_lines is None else process_from_lines
     if scan.lines >= threshold:
         rows.close()
-        chunks: Generator[Validated, None, None] = validate_in_process(path, fmt, ingestion.plan)
+        chunks: Generator[Validated, None, None] = validate_in_process(
+            path, fmt, ingestion.plan, validators or validating_processes()
+        )
     else:
         validator = ingestion.plan.validator(ingestion.catalogue)
         chunks = prefetched(validate_chunks(_prepend(first, rows), validator, ingestion.plan.chunk_size))

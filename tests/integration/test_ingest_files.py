@@ -37,28 +37,86 @@ def outcome(summary: IngestSummary) -> tuple[dict[str, int], list[tuple[int | No
     return summary.counts(), [(r.line, r.ref) for r in sorted(summary.rejections, key=lambda r: r.line or 0)]
 
 
-@pytest.mark.parametrize("second_process", [False, True], ids=["in-process", "second-process"])
-def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: Path, second_process: bool) -> None:
+WAYS = {"in-process": (10**9, 1), "second-process": (0, 1), "three-processes": (0, 3)}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: Path, way: str) -> None:
     institution(services)
     code = pick(services)
     item = shipped_catalogue().item(code)
     assert item is not None
     path = planted_file(tmp_path / "planted.csv", code, dict(item.example))
+    from_lines, validators = WAYS[way]
     summary = submit_file(
         services,
         path,
         fmt="csv",
         provider="dept-110000",
         chunk_size=64,
-        process_from_lines=0 if second_process else 10**9,
+        process_from_lines=from_lines,
+        validators=validators,
     )
     counts, rejected = outcome(summary)
     assert counts == {"accepted": 297, "corrected": 0, "unchanged": 0, "rejected": 3}
     assert rejected == [(22, "F-20"), (152, "F-150"), (301, "F-299")]
     again = submit_file(
-        services, path, fmt="csv", provider="dept-110000", process_from_lines=0 if second_process else 10**9
+        services, path, fmt="csv", provider="dept-110000", process_from_lines=from_lines, validators=validators
     )
     assert again.counts() == {"accepted": 0, "corrected": 0, "unchanged": 297, "rejected": 3}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+def test_a_ref_repeated_in_another_processes_chunk_is_rejected_where_a_single_reader_rejects_it(
+    services: Services, tmp_path: Path, way: str
+) -> None:
+    """Each validating process reads every row, so a ref first seen in a chunk another process
+    validates is still 'earlier in this submission', on the same line, with the first row kept."""
+    path = prepared(services, tmp_path / "repeats.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[200] = lines[200].replace("F-199", "F-3", 1)  # chunk 6 of 10-row chunks repeats a ref of chunk 0
+    lines[101] = lines[101].replace("F-100", "F-20", 1)  # an invalid row's ref still counts as seen
+    path.write_text("".join(lines), encoding="utf-8")
+    from_lines, validators = WAYS[way]
+    summary = submit_file(
+        services,
+        path,
+        fmt="csv",
+        provider="dept-110000",
+        chunk_size=10,
+        process_from_lines=from_lines,
+        validators=validators,
+    )
+    assert summary.counts() == {"accepted": 295, "corrected": 0, "unchanged": 0, "rejected": 5}
+    reasons = {r.line: r.reason for r in summary.rejections}
+    assert "appears earlier" in reasons[201]
+    assert "appears earlier" in reasons[102]
+    with services.db.transaction(write=False) as conn:
+        kept = conn.execute(text("SELECT decision_no FROM records WHERE ref = 'F-3'")).scalar_one()
+    assert kept == "罚〔2026〕3号"
+
+
+@pytest.mark.parametrize("validators", [1, 3])
+def test_a_malformed_field_met_by_validating_processes_stops_at_its_line_with_the_chunks_before_stored(
+    services: Services, tmp_path: Path, validators: int
+) -> None:
+    path = prepared(services, tmp_path / "bad-quote.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[250] = lines[250].replace("王芳", '"王"芳', 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(files.UnusableFileError, match="line 251"):
+        submit_file(
+            services,
+            path,
+            fmt="csv",
+            provider="dept-110000",
+            chunk_size=50,
+            process_from_lines=0,
+            validators=validators,
+        )
+    with services.db.transaction(write=False) as conn:
+        stored = conn.execute(text("SELECT COUNT(*) FROM records")).scalar()
+    assert stored == 200 - 2  # the four whole chunks before line 251, less the two planted bad rows among them
 
 
 def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(
