@@ -16,7 +16,6 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-import orjson
 from sqlalchemy import Connection, text
 
 from sincerity.domain.catalogue import Catalogue
@@ -387,7 +386,6 @@ class _ChunkWriter:
         self.now = now
         self._hashes: dict[str, bytes] = {}
         self._optimistic = True  # most chunks carry only new refs
-        self._created: dict[str, str] = {}  # event data of a first version, per item (JSON text)
 
     def _hash(self, number: str) -> bytes:
         found = self._hashes.get(number)
@@ -429,10 +427,11 @@ class _ChunkWriter:
         current: dict[str, record_store.CurrentVersion],
     ) -> None:
         dialect = conn.dialect.name
-        new_events: list[event_store.EventTuple] = []
-        subject_ids = self._subjects(conn, drafts, new_events, summary)
+        subject_events: list[event_store.EventTuple] = []
+        subject_ids = self._subjects(conn, drafts, subject_events, summary)
+        new_events: list[event_store.EventTuple] = []  # after the created ones, which the store makes
         fresh = [d for d in drafts if d.ref not in current]
-        next_id = allocate(conn, "records", len(fresh)) if fresh else 0
+        first_fresh = next_id = allocate(conn, "records", len(fresh)) if fresh else 0
         trailer = (self.catalogue_version, instant_text(self.now, dialect), self.batch_id)
         rows: list[tuple[object, ...]] = []
         closed: list[tuple[int, int]] = []
@@ -444,10 +443,6 @@ class _ChunkWriter:
                 record_id, version, outcome = next_id, 1, Outcome.ACCEPTED
                 next_id += 1
                 summary.accepted += 1
-                created = self._created.get(draft.item)
-                if created is None:
-                    created = self._created[draft.item] = orjson.dumps({"item": draft.item, "version": 1}).decode()
-                new_events.append(("records:record:created", subject_id, record_id, created))
             elif known.content_hash == draft.content_hash:
                 summary.unchanged += 1
                 if keep_results:
@@ -484,7 +479,13 @@ class _ChunkWriter:
         record_store.insert_many(conn, rows)
         if placed or closed:
             self._list_entries(conn, placed, [record_id for record_id, _ in closed], new_events)
-        event_store.append(conn, new_events, now=self.now, batch_id=self.batch_id or None)
+        batch_id = self.batch_id or None
+        event_store.append(conn, subject_events, now=self.now, batch_id=batch_id)
+        if fresh:
+            event_store.append_created(
+                conn, first_record=first_fresh, count=len(fresh), now=self.now, batch_id=batch_id
+            )
+        event_store.append(conn, new_events, now=self.now, batch_id=batch_id)
 
     def _list_entries(
         self,

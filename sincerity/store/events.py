@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from sincerity.store.bulk import insert_rows, instant_text
 from sincerity.store.sequences import allocate
@@ -64,6 +64,40 @@ def append(
         text = data if isinstance(data, str) or data is None else orjson.dumps(data).decode()
         rows.append((seq, at, tag, subject_id, entity_id, batch_id, text))
     insert_rows(conn, events, EVENT_COLUMNS, rows)
+    return first
+
+
+CREATED_TAG = "records:record:created"
+
+
+def append_created(conn: Connection, *, first_record: int, count: int, now: datetime, batch_id: int | None) -> int:
+    """Write the `records:record:created` events of `count` first versions just inserted with
+    consecutive ids from `first_record`, in id order; return the first event number.
+
+    The store makes them from the record rows (`{"item": …, "version": 1}`) in one statement:
+    a bulk file makes one per row, and building and sending each from Python cost the writer
+    about as much as inserting the record itself."""
+    first = allocate(conn, "events", count)
+    at = instant_text(now, conn.dialect.name)
+    if conn.dialect.name == "postgresql":
+        data, at_value = "jsonb_build_object('item', item_code, 'version', 1)", "CAST(:at AS timestamptz)"
+    else:
+        data, at_value = "json_object('item', item_code, 'version', 1)", ":at"
+    conn.execute(
+        text(
+            "INSERT INTO events (seq, at, tag, subject_id, entity_id, batch_id, data) "  # noqa: S608 - fixed SQL
+            f"SELECT :first + (id - :first_record), {at_value}, :tag, subject_id, id, :batch, {data} "
+            "FROM records WHERE id >= :first_record AND id < :end AND version = 1"
+        ),
+        {
+            "first": first,
+            "first_record": first_record,
+            "end": first_record + count,
+            "at": at,
+            "tag": CREATED_TAG,
+            "batch": batch_id,
+        },
+    )
     return first
 
 

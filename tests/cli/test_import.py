@@ -222,7 +222,7 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
     rows = [good_row(i, code, facts) for i in range(200)]
     path = write(node.dir / "crash.csv", rows)
     monkeypatch.setattr(ingest, "DEFAULT_CHUNK", 25)
-    real_append = event_store.append
+    real_append = event_store.append_created
     calls = {"n": 0}
 
     def crashing_append(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -231,7 +231,7 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
             raise RuntimeError("power cut")
         return real_append(*args, **kwargs)
 
-    monkeypatch.setattr(event_store, "append", crashing_append)
+    monkeypatch.setattr(event_store, "append_created", crashing_append)
     with pytest.raises(RuntimeError, match="power cut"):
         node.run("import", str(path), "--provider", "dept-1", "--json")
     engine = create(node.url)
@@ -240,7 +240,7 @@ def test_a_crash_mid_file_leaves_whole_rows_and_a_rerun_converges(node: Node, mo
         created = conn.execute(text("SELECT COUNT(*) FROM events WHERE tag = 'records:record:created'")).scalar()
     assert stored == 100  # the first transaction: four whole chunks; the second left nothing
     assert created == 100
-    monkeypatch.setattr(event_store, "append", real_append)
+    monkeypatch.setattr(event_store, "append_created", real_append)
     exit_code, counts = import_json(node, path)
     assert exit_code == 0
     assert counts["accepted"] == 100
