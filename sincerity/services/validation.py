@@ -1,4 +1,4 @@
-"""Validating submitted rows, in this process or in a second one for large files.
+"""Validating submitted rows, in this process or, for large files, in other processes.
 
 Validation is pure Python work (`domain.records.RowValidator`); the writer's work is mostly
 the store's. For a large file, validating processes read and validate while the first one
@@ -7,9 +7,10 @@ back as plain tuples, which cost about a microsecond a row to hand over.
 
 Validation costs more per row than writing, so one validating process kept the writer idle
 half the time (measured: the writer waited 9.5 s of an 18 s import). Several processes share
-the chunks round-robin: each reads the whole file (reading is a small part of the work) and
-validates only its own chunks, so chunk boundaries, line numbers and the one-row-per-ref rule
-are exactly those of a single reader, and the writer takes the chunks back in file order.
+the chunks round-robin: each reads the whole file (reading is about a fifth of a row's
+validation work) and validates only its own chunks, so chunk boundaries, line numbers and the
+one-row-per-ref rule are exactly those of a single reader, and the writer takes the chunks
+back in file order.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class ValidationPlan:
 def validating_processes(cpus: int | None = None) -> int:
     """How many processes validate a large file: the writer keeps one core busy, and validation
     needs about as much again; on two cores two validators let the scheduler fill the writer's
-    waits (one alone left it idle half the time). More than four never paid."""
+    waits (one alone left it idle half the time). At most four, since each reads the whole file."""
     cpus = cpus or os.cpu_count() or 1
     return 1 if cpus < 2 else min(4, max(2, cpus - 1))
 
