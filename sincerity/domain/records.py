@@ -284,21 +284,7 @@ class RowValidator:
             return self.check(raw)
         if "\\u0000" in facts_json:
             return self.check(raw)
-        content = f"{known.number}\x1f{item.code}\x1f{decided_iso}\x1f{decision_no}\x1f{facts_json}"
-        return RecordDraft(
-            raw.line,
-            ref,
-            known.number,
-            known.kind_value,
-            known.masked,
-            name,
-            item.code,
-            decided_iso,
-            decision_no,
-            facts_json,
-            self._hash(content.encode()),
-            until,
-        )
+        return self._draft(raw, ref, known, name, item, decided_iso, decision_no, facts_json, until)
 
     def check(self, raw: RawRecord) -> RecordDraft | Rejection:
         """Every rule in turn; the first that fails gives the reason."""
@@ -389,6 +375,20 @@ class RowValidator:
         decided_iso = decided_on.isoformat()
         until_iso = until.isoformat() if until else None
         self._remember_good(raw, item, (subject, name), (decided_on, decided_iso), window_key, until_iso)
+        return self._draft(raw, ref, subject, name, item, decided_iso, decision_no, facts_json, until_iso)
+
+    def _draft(
+        self,
+        raw: RawRecord,
+        ref: str,
+        subject: _Subject,
+        name: str,
+        item: CatalogueItem,
+        decided_iso: str,
+        decision_no: str,
+        facts_json: str,
+        until_iso: str | None,
+    ) -> RecordDraft:
         # The name is not part of a record's content: it belongs to the subject, where a name that
         # disagrees is flagged for review; a new spelling alone makes no new version.
         content = f"{subject.number}\x1f{item.code}\x1f{decided_iso}\x1f{decision_no}\x1f{facts_json}"

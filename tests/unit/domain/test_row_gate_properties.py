@@ -15,14 +15,20 @@ from tests.factories import organisation_number, person_number, shipped_catalogu
 
 CATALOGUE = shipped_catalogue()
 CODES = [i.code for i in CATALOGUE.items]
-GATE = RowValidator(
-    CATALOGUE,
-    granted_items=frozenset(CODES),
-    provider="p",
-    provider_kind="department",
-    today=date(2026, 11, 27),
-    content_hasher=lambda data: hashlib.blake2b(data, digest_size=16).digest(),
-)
+
+
+def _gate() -> RowValidator:
+    return RowValidator(
+        CATALOGUE,
+        granted_items=frozenset(CODES),
+        provider="p",
+        provider_kind="department",
+        today=date(2026, 11, 27),
+        content_hasher=lambda data: hashlib.blake2b(data, digest_size=16).digest(),
+    )
+
+
+GATE = _gate()
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
@@ -79,17 +85,6 @@ def test_numbers_json_cannot_hold_are_refused_not_stored_as_null() -> None:
 
 def _cell(value: object) -> str:
     return orjson.dumps(value).decode() if isinstance(value, dict | list) else str(value)
-
-
-def _gate() -> RowValidator:
-    return RowValidator(
-        CATALOGUE,
-        granted_items=frozenset(CODES),
-        provider="p",
-        provider_kind="department",
-        today=date(2026, 11, 27),
-        content_hasher=lambda data: hashlib.blake2b(data, digest_size=16).digest(),
-    )
 
 
 # Someone who turns 18 on 2026-06-01 among adults (the age rule falls either side of a date),
