@@ -19,7 +19,10 @@ import hashlib
 import multiprocessing
 import os
 import queue
+import sys
+import threading
 from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -158,6 +161,31 @@ def _worker(
         out.put((_FAILED, "RuntimeError", f"validation process failed: {type(exc).__name__}: {exc}"))
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _main_module_not_imported() -> Iterator[None]:
+    """A spawned process first imports the parent's main module, in case what it is given was
+    defined there (`multiprocessing.spawn.get_preparation_data`). For `sincerity import` that
+    is the whole command-line application, web app included: about a second of imports in each
+    validating process, which needs none of it (everything it is given is defined in this
+    package). While the processes start, the main module does not say where it came from."""
+    main = sys.modules["__main__"]
+    with _MAIN_LOCK:
+        saved: dict[str, Any] = {
+            name: main.__dict__[name] for name in ("__spec__", "__file__") if name in main.__dict__
+        }
+        main.__spec__ = None
+        main.__dict__.pop("__file__", None)
+        try:
+            yield
+        finally:
+            main.__dict__.update(saved)
+            if "__spec__" not in saved:
+                del main.__spec__
+
+
 def validate_in_process(
     path: Path, fmt: str, plan: ValidationPlan, processes: int = 1
 ) -> Generator[Validated, None, None]:
@@ -165,17 +193,18 @@ def validate_in_process(
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds database connections
     outs: list[multiprocessing.Queue[Any]] = []
     workers = []
-    for share in range(processes):
-        out: multiprocessing.Queue[Any] = context.Queue(maxsize=4)
-        worker = context.Process(
-            target=_worker,
-            args=(str(path), fmt, plan, share, processes, out),
-            name=f"sincerity-validate-{share}",
-            daemon=True,
-        )
-        worker.start()
-        outs.append(out)
-        workers.append(worker)
+    with _main_module_not_imported():
+        for share in range(processes):
+            out: multiprocessing.Queue[Any] = context.Queue(maxsize=4)
+            worker = context.Process(
+                target=_worker,
+                args=(str(path), fmt, plan, share, processes, out),
+                name=f"sincerity-validate-{share}",
+                daemon=True,
+            )
+            worker.start()
+            outs.append(out)
+            workers.append(worker)
     try:
         index = 0
         while True:
