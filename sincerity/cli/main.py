@@ -114,7 +114,7 @@ def import_file(
     rejects_path = file.with_name(file.name + ".rejects.csv")
     with node() as services:
         fmt_name = files.detect_format(file, fmt)
-        scan = files.scan(file)
+        scan = files.scan(file, fmt_name)
         with _progress(as_json) as progress:
             task = progress.add_task(file.name, total=max(scan.lines - (1 if fmt_name == "csv" else 0), 1))
             summary = submit_file(

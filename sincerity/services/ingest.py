@@ -155,7 +155,7 @@ def submit_file(
     is read and validated by other processes (`validators`, by default as many as the cores
     allow) while this one writes, since validation is Python work that a thread cannot run
     beside the writer."""
-    scan = scan or files.scan(path)
+    scan = scan or files.scan(path, fmt)
     if fmt == "csv" and not scan.quotes_balanced:
         raise files.UnusableFileError(
             f"{path}: a quoted field is never closed (the file has an odd number of '\"'); nothing was read"
@@ -167,7 +167,7 @@ def submit_file(
     if scan.lines >= threshold:
         rows.close()
         chunks: Generator[Validated, None, None] = validate_in_process(
-            path, fmt, ingestion.plan, validators or validating_processes()
+            path, fmt, ingestion.plan, scan, validators or validating_processes()
         )
     else:
         validator = ingestion.plan.validator(ingestion.catalogue)

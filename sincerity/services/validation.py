@@ -7,10 +7,15 @@ back as plain tuples, which cost about a microsecond a row to hand over.
 
 Validation costs more per row than writing, so one validating process kept the writer idle
 half the time (measured: the writer waited 9.5 s of an 18 s import). Several processes share
-the chunks round-robin: each reads the whole file (reading is about a fifth of a row's
-validation work) and validates only its own chunks, so chunk boundaries, line numbers and the
-one-row-per-ref rule are exactly those of a single reader, and the writer takes the chunks
-back in file order.
+the file: the scan marks where it may be cut, the file is cut into segments of about a chunk
+each, and the processes take the segments round-robin, each reading only its own. The writer
+takes the chunks back in file order and applies the one-row-per-ref rule across segments, so
+the outcome, line numbers included, is a single reader's (`one_row_per_ref`).
+
+A CSV may hold a '"' unquoted inside a field, and then a mark can fall inside a quoted field.
+The reader of the segment before it finds out (its part ends inside a quoted field), and then
+reads on to the end of the file alone: the writer, which only uses a segment after the one
+before it ended between records, takes the rest from that reader.
 """
 
 from __future__ import annotations
@@ -36,14 +41,20 @@ from sincerity.store import files
 
 _DONE = "done"
 _FAILED = "failed"
+_ALONE = "alone"  # the segment did not end between records: its reader reads on to the end
 
 
 class Validated(NamedTuple):
-    """One chunk after validation: what can be stored, what was rejected, how many rows it had."""
+    """One chunk after validation: what can be stored, what was rejected, how many rows it had.
+
+    `other_refs` lists (line, ref, ref as written) for the rows first seen in this reading whose
+    ref the drafts do not show as written: rows the gate rejected, and refs with spaces around
+    them. With the drafts' refs they are every ref this chunk brought into the submission."""
 
     drafts: list[RecordDraft]
     rejections: list[Rejection]
     size: int
+    other_refs: list[tuple[int | None, str, str]]
 
 
 @dataclass(frozen=True)
@@ -79,47 +90,32 @@ def validating_processes(cpus: int | None = None) -> int:
 
 
 def validate_chunks(
-    rows: Iterable[RawRecord | Rejection],
-    validator: RowValidator,
-    chunk_size: int,
-    *,
-    share: int = 0,
-    shares: int = 1,
+    rows: Iterable[RawRecord | Rejection], validator: RowValidator, chunk_size: int
 ) -> Iterator[Validated]:
-    """Validate rows in chunks (pure: no database); with `shares` > 1, only the chunks whose
-    index is `share` modulo `shares` (the others are read and counted, not validated).
+    """Validate rows in chunks (pure: no database).
 
     One row per ref in a submission: a ref seen again is rejected, so the same input gives the
     same state however often it is submitted (two rows for one ref would otherwise flip the
-    record between them on every run). The refs seen are kept for the whole submission
-    (about 100 bytes each: 100 MB for a million rows), the refs of other shares' chunks too.
+    record between them on every run). The refs seen are kept for the whole reading (about 100
+    bytes each: 100 MB for a million rows); a row the reader could not read has no ref to keep.
     """
     validate = validator.validate
     drafts: list[RecordDraft] = []
     rejections: list[Rejection] = []
+    other_refs: list[tuple[int | None, str, str]] = []
     seen: set[str] = set()
-    size = index = 0
-    mine = share == 0
+    size = 0
     for row in rows:
-        if not mine:  # another process validates this chunk: only remember its refs
-            if isinstance(row, RawRecord):
-                seen.add(row.ref.strip())
-            size += 1
-            if size >= chunk_size:
-                index += 1
-                size = 0
-                mine = index % shares == share
-            continue
         checked: RecordDraft | Rejection
         if isinstance(row, RawRecord):
             ref = row.ref.strip()
             if ref in seen:
-                checked = Rejection(
-                    row.line, row.ref, f"ref {ref!r} appears earlier in this submission: one row per ref"
-                )
+                checked = repeated(row.line, row.ref, ref)
             else:
                 seen.add(ref)
                 checked = validate(row)
+                if ref != row.ref or isinstance(checked, Rejection):
+                    other_refs.append((row.line, ref, row.ref))
         else:
             checked = row
         if isinstance(checked, Rejection):
@@ -128,32 +124,85 @@ def validate_chunks(
             drafts.append(checked)
         size += 1
         if size >= chunk_size:
-            yield Validated(drafts, rejections, size)
-            drafts, rejections, size = [], [], 0
-            index += 1
-            mine = index % shares == share
-    if size and mine:
-        yield Validated(drafts, rejections, size)
+            yield Validated(drafts, rejections, size, other_refs)
+            drafts, rejections, other_refs, size = [], [], [], 0
+    if size:
+        yield Validated(drafts, rejections, size, other_refs)
+
+
+def repeated(line: int | None, written: str, ref: str) -> Rejection:
+    return Rejection(line, written, f"ref {ref!r} appears earlier in this submission: one row per ref")
+
+
+def one_row_per_ref(chunks: Iterable[Validated]) -> Iterator[Validated]:
+    """Chunks read by several readers, each knowing only the refs of what it read, made what
+    one reader makes: a row whose ref an earlier chunk brought is rejected as a repeat, whatever
+    its reader found (a single reader would have said so before validating it)."""
+    seen: set[str] = set()
+    for chunk in chunks:
+        refs = [draft.ref for draft in chunk.drafts]
+        refs.extend(ref for _, ref, _ in chunk.other_refs)
+        if seen.isdisjoint(refs):
+            seen.update(refs)
+            yield chunk
+            continue
+        earlier = {ref for ref in refs if ref in seen}
+        written = {line: raw for line, _, raw in chunk.other_refs}
+        repeats = {line: repeated(line, raw, ref) for line, ref, raw in chunk.other_refs if ref in earlier}
+        drafts: list[RecordDraft] = []
+        for draft in chunk.drafts:
+            if draft.ref in earlier:
+                repeats[draft.line] = repeated(draft.line, written.get(draft.line, draft.ref), draft.ref)
+            else:
+                drafts.append(draft)
+        rejections = [r for r in chunk.rejections if r.line not in repeats] + list(repeats.values())
+        rejections.sort(key=lambda r: r.line or 0)
+        seen.update(refs)
+        yield Validated(drafts, rejections, chunk.size, chunk.other_refs)
+
+
+def segments(scan: files.FileScan, rows_each: int) -> list[files.Window]:
+    """Windows of about `rows_each` rows, cut at the scan's marks."""
+    span = max(1, scan.size * rows_each // max(scan.lines, 1))
+    cuts = [(0, 1)]
+    for offset, line in scan.marks:
+        if offset - cuts[-1][0] >= span:
+            cuts.append((offset, line))
+    ends: list[int | None] = [offset for offset, _ in cuts[1:]]
+    ends.append(None)
+    return [files.Window(start, end, line) for (start, line), end in zip(cuts, ends, strict=True)]
+
+
+def _message(chunk: Validated) -> tuple[Any, ...]:
+    """A chunk as plain tuples (cheaper to send than named ones)."""
+    return (
+        [tuple(d) for d in chunk.drafts],
+        [(r.line, r.ref, r.reason) for r in chunk.rejections],
+        chunk.size,
+        chunk.other_refs,
+    )
 
 
 def _worker(
-    path: str, fmt: str, plan: ValidationPlan, share: int, shares: int, out: multiprocessing.Queue[Any]
+    path: str, fmt: str, plan: ValidationPlan, windows: list[files.Window], out: multiprocessing.Queue[Any]
 ) -> None:
-    """A validating process: read the file, validate its share of the chunks, send them as
-    plain tuples. A failure is sent in place of the chunk it stopped, so that the writer,
-    taking chunks in file order, meets it where a single reader would have."""
+    """A validating process: read and validate its segments, one chunk each, and send them as
+    plain tuples. A failure is sent in place of the segment it stopped, so that the writer,
+    taking segments in file order, meets it where a single reader would have."""
     try:
         tune_for_bulk()
         validator = plan.validator()
-        rows = files.read_records(Path(path), fmt)
-        for chunk in validate_chunks(rows, validator, plan.chunk_size, share=share, shares=shares):
-            out.put(
-                (
-                    [tuple(d) for d in chunk.drafts],
-                    [(r.line, r.ref, r.reason) for r in chunk.rejections],
-                    chunk.size,
-                )
-            )
+        for window in windows:
+            rows = files.read_records(Path(path), fmt, window)
+            try:
+                chunks = list(validate_chunks(rows, validator, chunk_size=1 << 62))
+            except files.NotARecordBoundary:
+                out.put(_ALONE)  # the segment ran into the next one: read on to the end alone
+                rest = files.read_records(Path(path), fmt, files.Window(window.start, None, window.line))
+                for chunk in validate_chunks(rest, validator, plan.chunk_size):
+                    out.put(_message(chunk))
+                break
+            out.put(_message(chunks[0]) if chunks else ([], [], 0, []))
         out.put(_DONE)
     except SincerityError as exc:
         out.put((_FAILED, type(exc).__name__, exc.message))
@@ -187,9 +236,11 @@ def _main_module_not_imported() -> Iterator[None]:
 
 
 def validate_in_process(
-    path: Path, fmt: str, plan: ValidationPlan, processes: int = 1
+    path: Path, fmt: str, plan: ValidationPlan, scan: files.FileScan, processes: int = 1
 ) -> Generator[Validated, None, None]:
     """Validated chunks of `path` in file order, validated by `processes` other processes."""
+    windows = segments(scan, plan.chunk_size)
+    processes = max(1, min(processes, len(windows)))
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds database connections
     outs: list[multiprocessing.Queue[Any]] = []
     workers = []
@@ -198,39 +249,52 @@ def validate_in_process(
             out: multiprocessing.Queue[Any] = context.Queue(maxsize=4)
             worker = context.Process(
                 target=_worker,
-                args=(str(path), fmt, plan, share, processes, out),
+                args=(str(path), fmt, plan, windows[share::processes], out),
                 name=f"sincerity-validate-{share}",
                 daemon=True,
             )
             worker.start()
             outs.append(out)
             workers.append(worker)
-    try:
-        index = 0
+
+    def receive(share: int) -> Any:
         while True:
-            out, worker = outs[index % processes], workers[index % processes]
             try:
-                message = out.get(timeout=1.0)
+                message = outs[share].get(timeout=1.0)
             except queue.Empty:
-                if not worker.is_alive():
+                if not workers[share].is_alive():
                     raise RuntimeError(
-                        f"the validation process ended unexpectedly (exit code {worker.exitcode})"
+                        f"the validation process ended unexpectedly (exit code {workers[share].exitcode})"
                     ) from None
                 continue
-            if message == _DONE:  # the owner of the next chunk has none: the file is done
-                return
             if message[0] == _FAILED:
                 _, kind, text = message
                 if kind == "UnusableFileError":
                     raise files.UnusableFileError(text)
                 raise RuntimeError(text)
-            drafts, rejections, size = message
-            index += 1
-            yield Validated(
-                [RecordDraft._make(d) for d in drafts],
-                [Rejection(line, ref, reason) for line, ref, reason in rejections],
-                size,
-            )
+            return message
+
+    def chunk(message: Any) -> Validated:
+        drafts, rejections, size, other_refs = message
+        return Validated(
+            [RecordDraft._make(d) for d in drafts],
+            [Rejection(line, ref, reason) for line, ref, reason in rejections],
+            size,
+            other_refs,
+        )
+
+    def in_file_order() -> Iterator[Validated]:
+        for index in range(len(windows)):
+            share = index % processes
+            message = receive(share)
+            if message == _ALONE:  # this reader reads the rest of the file
+                while (message := receive(share)) != _DONE:
+                    yield chunk(message)
+                return
+            yield chunk(message)
+
+    try:
+        yield from one_row_per_ref(in_file_order())
     finally:
         for worker in workers:
             if worker.is_alive():

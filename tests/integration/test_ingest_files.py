@@ -97,7 +97,7 @@ def test_a_ref_repeated_in_another_processes_chunk_is_rejected_where_a_single_re
 
 
 @pytest.mark.parametrize("validators", [1, 3])
-def test_a_malformed_field_met_by_validating_processes_stops_at_its_line_with_the_chunks_before_stored(
+def test_a_malformed_field_met_by_validating_processes_stops_at_its_line_with_the_segments_before_stored(
     services: Services, tmp_path: Path, validators: int
 ) -> None:
     path = prepared(services, tmp_path / "bad-quote.csv")
@@ -115,8 +115,40 @@ def test_a_malformed_field_met_by_validating_processes_stops_at_its_line_with_th
             validators=validators,
         )
     with services.db.transaction(write=False) as conn:
-        stored = conn.execute(text("SELECT COUNT(*) FROM records")).scalar()
-    assert stored == 200 - 2  # the four whole chunks before line 251, less the two planted bad rows among them
+        stored = [int(ref[2:]) for ref in conn.execute(text("SELECT ref FROM records")).scalars()]
+    # Whole segments of about 50 rows before the one holding line 251 (row 249), the two
+    # planted bad rows among them left out, and nothing from that segment or after it.
+    last = max(stored)
+    assert 150 < last < 249
+    assert sorted(stored) == [i for i in range(last + 1) if i not in (20, 150)]
+
+
+def test_a_cut_that_falls_inside_a_quoted_field_is_found_and_the_rest_read_by_one_process(
+    services: Services, tmp_path: Path
+) -> None:
+    """A '"' unquoted inside a field (CSV allows it) makes a mark fall inside a later quoted
+    field that spans two lines; the reader whose segment ends there reads on to the end of the
+    file, and the outcome is a single reader's."""
+    path = prepared(services, tmp_path / "literal-quote.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for at in (31, 60):  # unquoted: the '"' is part of the name (two, so that the '"' are even)
+        lines[at] = lines[at].replace("王芳", '王"芳', 1)
+    lines[40] = lines[40].replace(',"{', ',"{\n', 1)  # facts JSON across two lines, in a quoted field
+    path.write_text("".join(lines), encoding="utf-8")
+    inside = path.read_bytes().index(b"{\n") + 2
+    assert inside in {offset for offset, _ in files.scan(path).marks}
+    alone = submit_file(services, path, fmt="csv", provider="dept-110000", dry_run=True, process_from_lines=10**9)
+    summary = submit_file(
+        services, path, fmt="csv", provider="dept-110000", chunk_size=1, process_from_lines=0, validators=2
+    )
+    assert outcome(summary) == outcome(alone)
+    assert [(r.line, r.reason) for r in summary.rejections] == [(r.line, r.reason) for r in alone.rejections]
+    assert summary.accepted == 297
+    assert [r.line for r in summary.rejections] == [22, 153, 302]
+    with services.db.transaction(write=False) as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM records")).scalar() == 297
+        name = conn.execute(text("SELECT name FROM subjects WHERE name LIKE '%\"%'")).scalar_one_or_none()
+    assert name in (None, '王"芳')  # the name as written, or flagged against the registered one
 
 
 def test_a_file_whose_header_is_unusable_is_refused_before_any_process_starts(
