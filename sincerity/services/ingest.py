@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -324,15 +325,20 @@ class _Ingestion:
                         raise _Rollback
                 summary.merge(stored)
             else:
-                for group in _groups(chunks, CHUNKS_PER_COMMIT):
+                # Each chunk is written as soon as it arrives (the validators keep going), and a
+                # transaction commits every few chunks; only the wait for its first chunk is
+                # outside it.
+                for first in chunks:
                     stored = IngestSummary(batch_id=None)
+                    rows = 0
                     with services.db.transaction() as conn:
                         writer.now = services.clock.now()  # each transaction records its own time
-                        for chunk in group:
+                        for chunk in chain((first,), islice(chunks, CHUNKS_PER_COMMIT - 1)):
                             write(conn, chunk, stored)
+                            rows += chunk.size
                     summary.merge(stored)
                     if on_chunk:
-                        on_chunk(sum(chunk.size for chunk in group))
+                        on_chunk(rows)
         except _Rollback:
             pass
         finally:
@@ -348,17 +354,6 @@ class _Ingestion:
             ]
         summary.results.sort(key=lambda r: r.line or 0)
         return summary
-
-
-def _groups(chunks: Iterable[Validated], size: int) -> Iterator[list[Validated]]:
-    group: list[Validated] = []
-    for chunk in chunks:
-        group.append(chunk)
-        if len(group) == size:
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 # draft[6:12] (item … display_until) goes into a record row as it is, in RECORD_COLUMNS order;
