@@ -14,6 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,6 +95,26 @@ def test_reading_the_windows_in_turn_reads_what_one_reader_reads(lines: list[tup
             return  # a file no reader can read (a '"' inside a quoted field's text): refused either way
         windows = segments(files.scan(path, block_size=7), rows_each)
         assert _read_by_windows(path, windows) == whole
+
+
+json_line = st.one_of(
+    st.fixed_dictionaries({"ref": st.text(alphabet="ab王\"\\", max_size=4)}).map(lambda d: orjson.dumps(d).decode()),
+    st.sampled_from(["", "{broken", "[1]", '{"ref": "a\\"b"}']),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(json_line, ending), min_size=1, max_size=40), st.integers(min_value=1, max_value=3))
+def test_reading_json_lines_by_windows_reads_what_one_reader_reads(
+    lines: list[tuple[str, str]], rows_each: int
+) -> None:
+    data = "".join(text + end for text, end in lines).encode()
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.jsonl"
+        path.write_bytes(data)
+        whole = list(files.read_records(path, "jsonl"))
+        windows = segments(files.scan(path, "jsonl", block_size=5), rows_each)
+        assert [r for w in windows for r in files.read_records(path, "jsonl", w)] == whole
 
 
 def test_a_window_that_ends_inside_a_quoted_field_says_so(tmp_path: Path) -> None:
