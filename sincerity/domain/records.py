@@ -164,9 +164,9 @@ class RowValidator:
 
     `check` is the gate itself: every rule in turn, in the order their reasons take
     precedence. `validate` first tries a short path for the common row, valid and made of a
-    subject, name, item, date and display window that `check` has already accepted; it only
-    confirms, and anything it cannot confirm goes to `check`, which gives the answer (a
-    property test holds the two equal).
+    subject, name, item and date that `check` has already accepted (the display window it
+    computes itself when it has not met it); it only confirms, and anything it cannot confirm
+    goes to `check`, which gives the answer (a property test holds the two equal).
     """
 
     def __init__(
@@ -275,9 +275,18 @@ class RowValidator:
         except fastjsonschema.JsonSchemaValueException:
             return self.check(raw)
         term = facts.get(item.term_fact) if item.term_fact else None
-        until = self._good_windows.get((item.code, decided_on, term), _UNSET)
+        window_key = (item.code, decided_on, term)
+        until = self._good_windows.get(window_key, _UNSET)
         if until is _UNSET:
-            return self.check(raw)  # a window not seen yet: rare enough to take the long way
+            # A window not met yet (one row in ten, dates being many): the one `check` computes,
+            # kept if it has not ended; `check` says why not otherwise.
+            try:
+                ends = display_until(item, decided_on, facts)
+            except (ValueError, OverflowError):
+                return self.check(raw)
+            if ends is not None and ends <= self.today:
+                return self.check(raw)
+            until = self._good_windows.remember(window_key, ends.isoformat() if ends else None)
         try:
             facts_json = orjson.dumps(facts, option=orjson.OPT_SORT_KEYS).decode()
         except orjson.JSONEncodeError:

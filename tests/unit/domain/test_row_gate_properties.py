@@ -220,3 +220,25 @@ def test_the_short_path_refuses_facts_with_a_nul_as_check_does() -> None:
     refused = gate.validate(_row_for(PEOPLE[0], "penalty.minor", "2026-09-01", facts="nul", ref="B"))
     assert isinstance(refused, Rejection)
     assert "NUL" in refused.reason
+
+
+@pytest.mark.parametrize(
+    ("row", "answer"),
+    [
+        ((PEOPLE[0], "student.exam_fraud", "2026-09-01"), RecordDraft),
+        ((PEOPLE[0], "penalty.minor", "2026-03-01"), Rejection),
+    ],
+    ids=["window-still-open", "window-already-ended"],
+)
+def test_a_window_first_met_on_the_short_path_is_the_one_check_computes(
+    row: tuple[tuple[str, str], str, str], answer: type
+) -> None:
+    """Subject, item and date each accepted before, never together: the short path computes the
+    display window itself, and keeps it only if it has not ended."""
+    gate = _gate()
+    for code, day in (("penalty.minor", "2026-09-01"), ("student.exam_fraud", "2026-03-01")):
+        assert isinstance(gate.validate(_row_for(PEOPLE[0], code, day)), RecordDraft)
+    answered = gate.validate(_row_for(*row, ref="B"))
+    assert isinstance(answered, answer)
+    assert answered == _gate().check(_row_for(*row, ref="B"))
+    assert gate.validate(_row_for(*row, ref="C")) == _gate().check(_row_for(*row, ref="C"))  # and when it is known
