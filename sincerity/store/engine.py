@@ -1,12 +1,17 @@
 """Engines for the two supported stores and the transaction boundary services use.
 
 SQLite runs in WAL mode with foreign keys on; a writing transaction starts with
-`BEGIN IMMEDIATE` so that two writers queue instead of failing half-way. PostgreSQL uses
-psycopg 3. Nothing here is created at import time: the composition root calls `create`.
+`BEGIN IMMEDIATE` so that two writers queue instead of failing half-way, and before that it
+takes its turn in the writers' queue (`WriterQueue`), which also orders writers in other
+processes. PostgreSQL uses psycopg 3. Nothing here is created at import time: the
+composition root calls `create`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -117,11 +122,48 @@ SERVING_CACHE_KIB = 512 * 1024
 WRITER_LOCK = 0x51C3  # PostgreSQL advisory lock key held by every writing transaction
 
 
+class WriterQueue:
+    """Writers of one SQLite database take turns through an exclusive `flock` on a file beside
+    it, in every thread and process that writes, before `BEGIN IMMEDIATE`.
+
+    SQLite alone makes a writer that finds the database locked sleep and try again (for up to
+    100 ms at a time), while a writer that just committed may take the lock straight back: with
+    two serving processes, one process's writers starved the other's (batches 97k → 65k
+    subjects/s, p99 5 s). A writer waiting on the file lock is woken the moment it is free.
+    Each thread keeps its own descriptor (a lock held through one descriptor excludes every
+    other), and a transaction opened inside another on the same thread keeps the outer turn.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-writer.lock"
+        self._local = threading.local()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        if depth == 0:
+            fd = getattr(local, "fd", None)
+            if fd is None:
+                fd = local.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits, without the GIL, for the writer before to finish
+        local.depth = depth + 1
+        try:
+            yield
+        finally:
+            local.depth = depth
+            if depth == 0:
+                fcntl.flock(local.fd, fcntl.LOCK_UN)
+
+
 class Database:
     """Hands out transactions; services open exactly one per use case."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        database = engine.url.database
+        file_backed = engine.dialect.name == "sqlite" and database and database != ":memory:"
+        self.writers = WriterQueue(database) if file_backed else None
 
     @property
     def dialect(self) -> str:
@@ -132,7 +174,7 @@ class Database:
         """One transaction. A writing one queues behind other writers (`serialise`) unless it
         only appends rows of its own that no other writer reads first (a check's record):
         SQLite queues every writer regardless, with BEGIN IMMEDIATE."""
-        with self.engine.connect() as conn:
+        with self._turn(write), self.engine.connect() as conn:
             conn.info["begin"] = "BEGIN IMMEDIATE" if write else "BEGIN"
             with conn.begin():
                 if write and serialise and conn.dialect.name == "postgresql":
@@ -142,32 +184,36 @@ class Database:
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
                 yield conn
 
+    def _turn(self, write: bool) -> contextlib.AbstractContextManager[None]:
+        return self.writers.turn() if write and self.writers is not None else contextlib.nullcontext()
+
     @contextmanager
     def driver_transaction(self) -> Iterator[Driver]:
         """A writing transaction on the driver connection itself, for the check's hot path:
         SQLAlchemy's connection and transaction machinery costs more than the check's queries.
         It takes no place in the writers' queue on PostgreSQL (the check appends its own row);
-        SQLite queues it with BEGIN IMMEDIATE like every writer."""
-        pooled = self.engine.raw_connection()
-        dbapi = pooled.driver_connection
-        dialect = self.engine.dialect.name
-        try:
-            if dialect == "sqlite":
-                dbapi.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-            yield Driver(dialect, dbapi)
-            if dialect == "sqlite":
-                dbapi.execute("COMMIT")  # type: ignore[union-attr]
-            else:
-                dbapi.commit()  # type: ignore[union-attr]
-        except BaseException:
-            if dialect == "sqlite":
-                if dbapi.in_transaction:  # type: ignore[union-attr]
-                    dbapi.execute("ROLLBACK")  # type: ignore[union-attr]
-            else:
-                dbapi.rollback()  # type: ignore[union-attr]
-            raise
-        finally:
-            pooled.close()
+        SQLite queues it like every writer."""
+        with self._turn(True):
+            pooled = self.engine.raw_connection()
+            dbapi = pooled.driver_connection
+            dialect = self.engine.dialect.name
+            try:
+                if dialect == "sqlite":
+                    dbapi.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+                yield Driver(dialect, dbapi)
+                if dialect == "sqlite":
+                    dbapi.execute("COMMIT")  # type: ignore[union-attr]
+                else:
+                    dbapi.commit()  # type: ignore[union-attr]
+            except BaseException:
+                if dialect == "sqlite":
+                    if dbapi.in_transaction:  # type: ignore[union-attr]
+                        dbapi.execute("ROLLBACK")  # type: ignore[union-attr]
+                else:
+                    dbapi.rollback()  # type: ignore[union-attr]
+                raise
+            finally:
+                pooled.close()
 
 
 class Driver:

@@ -98,7 +98,7 @@ def test_reading_the_windows_in_turn_reads_what_one_reader_reads(lines: list[tup
 
 
 json_line = st.one_of(
-    st.fixed_dictionaries({"ref": st.text(alphabet="ab王\"\\", max_size=4)}).map(lambda d: orjson.dumps(d).decode()),
+    st.fixed_dictionaries({"ref": st.text(alphabet='ab王"\\', max_size=4)}).map(lambda d: orjson.dumps(d).decode()),
     st.sampled_from(["", "{broken", "[1]", '{"ref": "a\\"b"}']),
 )
 
