@@ -72,8 +72,8 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            help="worker processes: on PostgreSQL one per core; on SQLite keep one (the writers of "
-            "several processes starve one another)"
+            help="worker processes: on PostgreSQL one per core; on SQLite one is enough (a check is "
+            "answered and recorded in one writing transaction, and SQLite has one writer at a time)"
         ),
     ] = 1,
 ) -> None:
