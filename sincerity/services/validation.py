@@ -3,7 +3,7 @@
 Validation is pure Python work (`domain.records.RowValidator`); the writer's work is mostly
 the store's. For a large file, validating processes read and validate while the first one
 writes, so ingestion uses every core. The plan travels as plain values; validated drafts come
-back as plain tuples, which cost about a microsecond a row to hand over.
+back as plain lists, one per field, which cost about a microsecond a row to hand over.
 
 Validation costs more per row than writing, so one validating process kept the writer idle
 half the time (measured: the writer waited 9.5 s of an 18 s import). Several processes share
@@ -174,9 +174,10 @@ def segments(scan: files.FileScan, rows_each: int) -> list[files.Window]:
 
 
 def _message(chunk: Validated) -> tuple[Any, ...]:
-    """A chunk as plain tuples (cheaper to send than named ones)."""
+    """A chunk as plain values: the drafts as one list per field, which costs half what a
+    tuple per draft costs to pickle (measured: 1.1 against 1.9 µs a row)."""
     return (
-        [tuple(d) for d in chunk.drafts],
+        [list(column) for column in zip(*chunk.drafts, strict=True)],
         [(r.line, r.ref, r.reason) for r in chunk.rejections],
         chunk.size,
         chunk.other_refs,
@@ -277,7 +278,7 @@ def validate_in_process(
     def chunk(message: Any) -> Validated:
         drafts, rejections, size, other_refs = message
         return Validated(
-            [RecordDraft._make(d) for d in drafts],
+            list(map(RecordDraft._make, zip(*drafts, strict=True))),
             [Rejection(line, ref, reason) for line, ref, reason in rejections],
             size,
             other_refs,
