@@ -162,8 +162,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         database = engine.url.database
-        file_backed = engine.dialect.name == "sqlite" and database and database != ":memory:"
-        self.writers = WriterQueue(database) if file_backed else None
+        file_backed = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+        self.writers = WriterQueue(str(database)) if file_backed else None
 
     @property
     def dialect(self) -> str:
