@@ -44,6 +44,7 @@ from sincerity.store import records as record_store
 from sincerity.store import subjects as subject_store
 from sincerity.store.bulk import DuplicateKeyError, instant_text
 from sincerity.store.sequences import allocate
+from sincerity.store.tables import searched_columns
 
 DEFAULT_CHUNK = 5000
 # Chunks written per transaction: a commit costs a WAL flush (SQLite) or a round trip and an
@@ -199,7 +200,8 @@ def refresh_statistics(services: Services, stored: int, tables: tuple[str, ...])
     plan that scanned all 100,000 current links for each check after loading them in chunks
     of 10,000). A table is analysed when this submission stored many rows, or a fifth of what
     the table held at its last analysis, or it was never analysed (autovacuum gets there
-    too, but minutes later)."""
+    too, but minutes later). Payload columns, which no query searches, are left to autovacuum
+    (ANALYZE records after a million rows: 0.93 s with them, 0.50 s without)."""
     if services.db.dialect != "postgresql" or stored < ANALYZE_SOME_ROWS:
         return
     with services.db.engine.connect() as conn:
@@ -212,7 +214,7 @@ def refresh_statistics(services: Services, stored: int, tables: tuple[str, ...])
                 {"table": table},
             ).one()
             if stored >= ANALYZE_FROM_ROWS or analysed[1] is None or stored >= 0.2 * max(float(analysed[0]), 0.0):
-                conn.execute(text(f"ANALYZE {table}"))
+                conn.execute(text(f"ANALYZE {table} ({', '.join(searched_columns(table))})"))
         conn.commit()
 
 

@@ -115,3 +115,25 @@ def test_a_writer_in_another_thread_waits_for_the_turn_and_then_writes(tmp_path:
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT x FROM t ORDER BY rowid")).scalars().all() == [1, 2]
     database.engine.dispose()
+
+
+def test_a_large_load_refreshes_the_statistics_of_what_queries_search_on_postgresql(tmp_path: Path) -> None:
+    """Without statistics PostgreSQL plans the next checks as if the tables were empty; the
+    payload columns no query searches (facts, content hash, sealed number, name) are left to
+    autovacuum, since analysing them cost as much again."""
+    with scratch_database("postgresql", tmp_path) as url:
+        engine = migrated(url, tmp_path)
+        services = node_services(engine, tmp_path)
+        institution(services)
+        code = pick(services)
+        rows = [record(item=code, ref=f"S-{i}", subject_id=person_number(serial=i % 400)) for i in range(1200)]
+        submit_records(services, rows, provider="dept-110000", source="test")
+        with engine.connect() as conn:
+            analysed = set(
+                conn.execute(
+                    text("SELECT tablename || '.' || attname FROM pg_stats WHERE tablename IN ('records', 'subjects')")
+                ).scalars()
+            )
+        engine.dispose()
+    assert {"records.subject_id", "records.ref", "records.item_code", "subjects.number_hash"} <= analysed
+    assert not analysed & {"records.facts", "records.content_hash", "subjects.number_sealed", "subjects.name"}
