@@ -280,11 +280,8 @@ class RowValidator:
         if until is _UNSET:
             # A window not met yet (one row in ten, dates being many): the one `check` computes,
             # kept if it has not ended; `check` says why not otherwise.
-            try:
-                ends = display_until(item, decided_on, facts)
-            except (ValueError, OverflowError):
-                return self.check(raw)
-            if ends is not None and ends <= self.today:
+            ends = self._window(item, decided_on, facts, window_key)
+            if isinstance(ends, str):
                 return self.check(raw)
             until = self._good_windows.remember(window_key, ends.isoformat() if ends else None)
         try:
@@ -364,17 +361,9 @@ class RowValidator:
             return self._reject(raw, f"facts: {_schema_message(exc)}")
         term = facts.get(item.term_fact) if item.term_fact else None
         window_key = (item.code, decided_on, term)
-        until = self._windows.get(window_key, _UNSET)
-        if until is _UNSET:
-            try:
-                until = self._windows.remember(window_key, display_until(item, decided_on, facts))
-            except (ValueError, OverflowError) as exc:
-                return self._reject(raw, f"facts.{item.term_fact}: {exc}")
-        if until is not None and until <= self.today:
-            return self._reject(
-                raw,
-                f"display period of {item.code!r} ended on {until.isoformat()}: expired information is not recorded",
-            )
+        until = self._window(item, decided_on, facts, window_key)
+        if isinstance(until, str):
+            return self._reject(raw, until)
         try:
             facts_json = orjson.dumps(facts, option=orjson.OPT_SORT_KEYS).decode()
         except orjson.JSONEncodeError as exc:
@@ -385,6 +374,21 @@ class RowValidator:
         until_iso = until.isoformat() if until else None
         self._remember_good(raw, item, (subject, name), (decided_on, decided_iso), window_key, until_iso)
         return self._draft(raw, ref, subject, name, item, decided_iso, decision_no, facts_json, until_iso)
+
+    def _window(
+        self, item: CatalogueItem, decided_on: date, facts: Mapping[str, Any], key: tuple[str, date, Any]
+    ) -> date | str | None:
+        """The end of the display window for this item, date and term, or why the row cannot be
+        recorded (a term that is no duration, a window already ended)."""
+        until: date | None = self._windows.get(key, _UNSET)
+        if until is _UNSET:
+            try:
+                until = self._windows.remember(key, display_until(item, decided_on, facts))
+            except (ValueError, OverflowError) as exc:
+                return f"facts.{item.term_fact}: {exc}"
+        if until is not None and until <= self.today:
+            return f"display period of {item.code!r} ended on {until.isoformat()}: expired information is not recorded"
+        return until
 
     def _draft(
         self,

@@ -196,14 +196,14 @@ def _worker(
         for window in windows:
             rows = files.read_records(Path(path), fmt, window)
             try:
-                chunks = list(validate_chunks(rows, validator, chunk_size=1 << 62))
+                segment = next(validate_chunks(rows, validator, chunk_size=1 << 62), Validated([], [], 0, []))
             except files.NotARecordBoundary:
                 out.put(_ALONE)  # the segment ran into the next one: read on to the end alone
                 rest = files.read_records(Path(path), fmt, files.Window(window.start, None, window.line))
                 for chunk in validate_chunks(rest, validator, plan.chunk_size):
                     out.put(_message(chunk))
                 break
-            out.put(_message(chunks[0]) if chunks else ([], [], 0, []))
+            out.put(_message(segment))
         out.put(_DONE)
     except SincerityError as exc:
         out.put((_FAILED, type(exc).__name__, exc.message))

@@ -40,6 +40,20 @@ def outcome(summary: IngestSummary) -> tuple[dict[str, int], list[tuple[int | No
 WAYS = {"in-process": (10**9, 1), "second-process": (0, 1), "three-processes": (0, 3)}
 
 
+def submit_way(services: Services, path: Path, way: str, **options: int) -> IngestSummary:
+    """The file submitted by department dept-110000, validated the way `way` names."""
+    from_lines, validators = WAYS[way]
+    return submit_file(
+        services,
+        path,
+        fmt="csv",
+        provider="dept-110000",
+        process_from_lines=from_lines,
+        validators=validators,
+        **options,  # type: ignore[arg-type]
+    )
+
+
 @pytest.mark.parametrize("way", list(WAYS))
 def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: Path, way: str) -> None:
     institution(services)
@@ -47,22 +61,11 @@ def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: 
     item = shipped_catalogue().item(code)
     assert item is not None
     path = planted_file(tmp_path / "planted.csv", code, dict(item.example))
-    from_lines, validators = WAYS[way]
-    summary = submit_file(
-        services,
-        path,
-        fmt="csv",
-        provider="dept-110000",
-        chunk_size=64,
-        process_from_lines=from_lines,
-        validators=validators,
-    )
+    summary = submit_way(services, path, way, chunk_size=64)
     counts, rejected = outcome(summary)
     assert counts == {"accepted": 297, "corrected": 0, "unchanged": 0, "rejected": 3}
     assert rejected == [(22, "F-20"), (152, "F-150"), (301, "F-299")]
-    again = submit_file(
-        services, path, fmt="csv", provider="dept-110000", process_from_lines=from_lines, validators=validators
-    )
+    again = submit_way(services, path, way)
     assert again.counts() == {"accepted": 0, "corrected": 0, "unchanged": 297, "rejected": 3}
 
 
@@ -70,23 +73,15 @@ def test_a_file_gives_the_same_outcome_either_way(services: Services, tmp_path: 
 def test_a_ref_repeated_in_another_processes_chunk_is_rejected_where_a_single_reader_rejects_it(
     services: Services, tmp_path: Path, way: str
 ) -> None:
-    """Each validating process reads every row, so a ref first seen in a chunk another process
-    validates is still 'earlier in this submission', on the same line, with the first row kept."""
+    """Each validating process reads only its segments; the writer keeps every ref, so a ref
+    first seen in another process's segment is still 'earlier in this submission', on the
+    same line, with the first row kept."""
     path = prepared(services, tmp_path / "repeats.csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[200] = lines[200].replace("F-199", "F-3", 1)  # chunk 6 of 10-row chunks repeats a ref of chunk 0
+    lines[200] = lines[200].replace("F-199", "F-3", 1)  # a later segment repeats a ref of the first
     lines[101] = lines[101].replace("F-100", "F-20", 1)  # an invalid row's ref still counts as seen
     path.write_text("".join(lines), encoding="utf-8")
-    from_lines, validators = WAYS[way]
-    summary = submit_file(
-        services,
-        path,
-        fmt="csv",
-        provider="dept-110000",
-        chunk_size=10,
-        process_from_lines=from_lines,
-        validators=validators,
-    )
+    summary = submit_way(services, path, way, chunk_size=10)
     assert summary.counts() == {"accepted": 295, "corrected": 0, "unchanged": 0, "rejected": 5}
     reasons = {r.line: r.reason for r in summary.rejections}
     assert "appears earlier" in reasons[201]
