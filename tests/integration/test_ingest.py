@@ -186,12 +186,14 @@ def test_a_different_name_for_a_known_number_is_flagged_never_merged(services: S
     assert summary.name_flags == 1
     again = submit(services, [record(item=code, ref="R-3", subject_name="张叁")])
     assert again.name_flags == 0  # the same disagreement is flagged once
+    other = submit(services, [record(item=code, ref="R-4", subject_name="章三")])
+    assert other.name_flags == 1  # another name for the same number is a disagreement of its own
     with services.db.transaction(write=False) as conn:
         flags = subject_store.list_flags(conn)
         subject = subject_store.get_by_hash(conn, services.vault.lookup(person_number()))
     assert subject is not None
     assert subject.name == "张三"
-    assert [(f["registered_name"], f["submitted_name"]) for f in flags] == [("张三", "张叁")]
+    assert [(f["registered_name"], f["submitted_name"]) for f in flags] == [("张三", "张叁"), ("张三", "章三")]
     assert count(services, subjects) == 1
 
 
