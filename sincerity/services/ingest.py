@@ -24,7 +24,7 @@ from sincerity.domain.lists import ListRules
 from sincerity.domain.records import RawRecord, RecordDraft, Rejection
 from sincerity.kit.clock import legal_today
 from sincerity.kit.errors import InvalidInputError, NotFoundError
-from sincerity.kit.memory import bulk_allocation
+from sincerity.kit.memory import bulk_allocation, collector_paused
 from sincerity.kit.threads import prefetched
 from sincerity.services.context import Services
 from sincerity.services.validation import (
@@ -398,6 +398,12 @@ class _ChunkWriter:
         conflict, look the refs up first until a chunk again holds only new ones."""
         if not drafts:
             return
+        with collector_paused():
+            self._write_chunk(conn, drafts, summary, keep_results=keep_results)
+
+    def _write_chunk(
+        self, conn: Connection, drafts: list[RecordDraft], summary: IngestSummary, *, keep_results: bool
+    ) -> None:
         if self._optimistic:
             delta = IngestSummary(batch_id=None)
             try:

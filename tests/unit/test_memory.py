@@ -1,10 +1,11 @@
-"""The collector tuned for bulk work is put back as it was."""
+"""The collector tuned for bulk work, or paused for a burst, is put back as it was."""
 
 from __future__ import annotations
 
 import gc
+import threading
 
-from sincerity.kit.memory import BULK_THRESHOLDS, bulk_allocation
+from sincerity.kit.memory import BULK_THRESHOLDS, bulk_allocation, collector_paused
 
 
 def test_bulk_allocation_tunes_and_restores_the_collector() -> None:
@@ -26,3 +27,48 @@ def test_the_collector_is_restored_when_the_work_fails() -> None:
     except RuntimeError:
         pass
     assert gc.get_threshold() == before
+
+
+def test_the_collector_is_paused_inside_and_resumes_after_the_last_leaves() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+
+
+def test_a_pause_in_another_thread_keeps_the_collector_off_until_it_ends() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with collector_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    inside.wait(5)
+    with collector_paused():
+        pass
+    assert not gc.isenabled()  # this thread left, the other is still inside
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off_and_a_failure_resumes_it() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    try:
+        with collector_paused():
+            raise RuntimeError("a fault while writing a chunk")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
