@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from sincerity.services.context import Services
 from sincerity.store import events as event_store
 from sincerity.store import files, rulesets
 from sincerity.store import lists as list_store
+
+SURVEY_PARTS = 8  # at most: each part holds a pooled connection for the whole scan
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,11 @@ def load_rules_file(services: Services, path: Path | None = None) -> RulesLoad:
     source = path or files.shipped("lists.yaml")
     rules, document = files.load_model(source, ListRules)
     now = services.clock.now()
+    with services.db.transaction(write=False) as conn:
+        ahead = not rules.problems_with(services.catalogue(conn)) and not rulesets.has(conn, "lists", rules.version)
+    surveyed = _survey_ahead(services, rules) if ahead else None
     with services.db.transaction() as conn:
+        still = surveyed.still_true(conn) if surveyed else None  # before this transaction writes
         problems = rules.problems_with(services.catalogue(conn))
         if problems:
             raise DataFileError(str(source), "lists", "; ".join(problems))
@@ -41,8 +48,17 @@ def load_rules_file(services: Services, path: Path | None = None) -> RulesLoad:
             event_store.append(
                 conn, [event_store.NewEvent("lists:rules:loaded", data={"version": rules.version})], now=now
             )
-            report = list_store.recompute(conn, rules, now=now)
+            report = list_store.recompute(conn, rules, now=now, surveyed=still)
     return RulesLoad("lists", rules.version, new, report)
+
+
+def _survey_ahead(services: Services, rules: ListRules) -> list_store.Survey | None:
+    """On SQLite, a recompute's counting pass made before its writing transaction, in read
+    snapshots that each scan a part of the records on a core of their own (SQLite runs one
+    statement on one core; PostgreSQL parallelises the pass inside the transaction)."""
+    if not services.db.parallel_reads:
+        return None
+    return list_store.survey_in_parts(services.db, rules, parts=min(SURVEY_PARTS, os.cpu_count() or 1))
 
 
 def load_measures_file(services: Services, path: Path | None = None) -> RulesLoad:
@@ -76,11 +92,15 @@ def _json(document: Any) -> dict[str, Any]:
 def recompute_lists(services: Services) -> list_store.RecomputeReport:
     """Rebuild every list entry from the records and the rules in force; report what changed."""
     now = services.clock.now()
+    with services.db.transaction(write=False) as conn:
+        rules = services.rules(conn)
+    surveyed = _survey_ahead(services, rules) if rules is not None else None
     with services.db.transaction() as conn:
+        still = surveyed.still_true(conn) if surveyed else None  # the same rules too: loading them writes an event
         rules = services.rules(conn)
         if rules is None:
             raise ConfigurationError("no list rules are loaded: run `sincerity init`")
-        report = list_store.recompute(conn, rules, now=now)
+        report = list_store.recompute(conn, rules, now=now, surveyed=still)
         event_store.append(
             conn,
             [

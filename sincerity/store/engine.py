@@ -169,6 +169,13 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def parallel_reads(self) -> bool:
+        """Whether read transactions on connections of their own, in threads, may share out a
+        long scan: a SQLite file (a statement there runs on one core; PostgreSQL parallelises
+        its own statements)."""
+        return self.writers is not None
+
     @contextmanager
     def transaction(self, *, write: bool = True, serialise: bool = True) -> Iterator[Connection]:
         """One transaction. A writing one queues behind other writers (`serialise`) unless it
@@ -237,6 +244,10 @@ class SharedConnectionDatabase(Database):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection.engine)
         self.connection = connection
+
+    @property
+    def parallel_reads(self) -> bool:
+        return False  # other connections do not see the outer transaction's rows
 
     @contextmanager
     def transaction(self, *, write: bool = True, serialise: bool = True) -> Iterator[Connection]:

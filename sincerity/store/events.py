@@ -134,3 +134,9 @@ def last_seq_of(conn: Connection, subject_id: int) -> int:
     """The newest event about one subject (0 if none)."""
     found = conn.execute(select(func.max(events.c.seq)).where(events.c.subject_id == subject_id)).scalar()
     return int(found or 0)
+
+
+def newest_seq(conn: Connection) -> int:
+    """The newest event this transaction sees (0 if none): every change writes one, so two
+    transactions that see the same newest event see the same state."""
+    return int(conn.execute(select(func.max(events.c.seq))).scalar() or 0)

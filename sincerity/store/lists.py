@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
+from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, text
 
 from sincerity.domain.lists import Entry, ListRules
 from sincerity.store._sql import among
 from sincerity.store.bulk import insert_rows, instant_text
+from sincerity.store.engine import Database
+from sincerity.store.events import newest_seq
 from sincerity.store.holds import held
 from sincerity.store.sequences import allocate
 from sincerity.store.tables import list_entries
@@ -99,11 +104,11 @@ _DIFFERS = (
 )
 
 
-def _survey(conn: Connection, rules: ListRules) -> RecomputeReport | None:
-    """What a recompute would change, counted in one pass over the records with no temporary
-    table (so PostgreSQL can run it as a parallel query), or None if there are no rules. The
-    placements go in as a VALUES list; entries no longer derived are counted as the entries
-    held less those matched."""
+def _survey_statement(rules: ListRules, dialect: str, *, part: bool = False) -> tuple[str, dict[str, object]] | None:
+    """The counting pass of a recompute: per list, the entries the rules derive from the current
+    records, those new, and those that differ from the entry held. None if there are no rules.
+    The placements go in as a VALUES list, with no temporary table (so PostgreSQL can run it as
+    a parallel query); `part` limits the records to rowids from :lo up to :hi (SQLite)."""
     placements = [(item, p) for item, found in rules.placements.items() for p in found]
     if not placements or len({(item, p.list_code) for item, p in placements}) != len(placements):
         return None  # no rules, or an item placed twice on one list: the rebuild says why
@@ -119,40 +124,118 @@ def _survey(conn: Connection, rules: ListRules) -> RecomputeReport | None:
         "p.rule_id, p.rule_version, r.decided_on AS starts_on, r.display_until AS ends_on "
         # CROSS JOIN keeps SQLite scanning records once, looking placements up (the other way
         # round it scans every record for each placement); PostgreSQL plans it as any join.
-        "FROM records r CROSS JOIN p WHERE p.item_code = r.item_code AND r.superseded_at IS NULL"
+        f"FROM {_records(dialect)} CROSS JOIN p WHERE p.item_code = r.item_code AND r.superseded_at IS NULL"
+        + (" AND r.rowid >= :lo AND r.rowid < :hi" if part else "")
     )
+    sql = (
+        f"WITH p (item_code, list_code, rule_id, rule_version) AS (VALUES {rows}) "
+        "SELECT f.list_code, count(*), sum(CASE WHEN e.record_id IS NULL THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN e.record_id IS NOT NULL AND ({_DIFFERS}) THEN 1 ELSE 0 END) "
+        f"FROM ({derived}) f LEFT JOIN list_entries e ON e.list_code = f.list_code "
+        "AND e.record_id = f.record_id GROUP BY f.list_code"
+    )
+    return sql, params
+
+
+def _records(dialect: str) -> str:
+    """The records as a full pass reads them. SQLite otherwise walks the partial index of current
+    refs (it matches `superseded_at IS NULL`) and looks every row up from there: 21.7 s against
+    8.2 s for a scan of the table, on 10M records."""
+    return "records r NOT INDEXED" if dialect == "sqlite" else "records r"
+
+
+_HOLDINGS = "SELECT list_code, count(*) FROM list_entries GROUP BY list_code"
+
+
+def _tally(counted: Iterable[Sequence[Any]], holdings: Iterable[Sequence[Any]]) -> RecomputeReport:
+    """The report from the counting pass (rows of list, derived, new, different; parts of one
+    pass may repeat a list) and the entries held per list: those held and not matched are gone."""
     report = RecomputeReport(added={}, removed={}, changed={}, entries=0)
     matched: dict[str, int] = {}
-    for code, total, new, different in conn.execute(
-        text(
-            f"WITH p (item_code, list_code, rule_id, rule_version) AS (VALUES {rows}) "
-            "SELECT f.list_code, count(*), sum(CASE WHEN e.record_id IS NULL THEN 1 ELSE 0 END), "
-            f"sum(CASE WHEN e.record_id IS NOT NULL AND ({_DIFFERS}) THEN 1 ELSE 0 END) "
-            f"FROM ({derived}) f LEFT JOIN list_entries e ON e.list_code = f.list_code "
-            "AND e.record_id = f.record_id GROUP BY f.list_code"
-        ),
-        params,
-    ):
+    for code, total, new, different in counted:
         report.entries += int(total)
-        matched[code] = int(total) - int(new)
+        matched[code] = matched.get(code, 0) + int(total) - int(new)
         if new:
-            report.added[code] = int(new)
+            report.added[code] = report.added.get(code, 0) + int(new)
         if different:
-            report.changed[code] = int(different)
-    for code, holding in conn.execute(text("SELECT list_code, count(*) FROM list_entries GROUP BY list_code")):
+            report.changed[code] = report.changed.get(code, 0) + int(different)
+    for code, holding in holdings:
         gone = int(holding) - matched.get(code, 0)
         if gone:
             report.removed[code] = gone
     return report
 
 
-def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> RecomputeReport:
+def _survey(conn: Connection, rules: ListRules) -> RecomputeReport | None:
+    """What a recompute would change, counted in this transaction (None if there are no rules)."""
+    built = _survey_statement(rules, conn.dialect.name)
+    if built is None:
+        return None
+    if conn.dialect.name == "postgresql":
+        # Planned above the JIT threshold: compiling its expressions in each of the three
+        # processes cost more than it saved (survey 2.87 s → 2.78 s on 10M records).
+        conn.exec_driver_sql("SET LOCAL jit = off")
+    sql, params = built
+    counted = conn.execute(text(sql), params).all()
+    return _tally(counted, conn.execute(text(_HOLDINGS)).all())
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A recompute's counting pass made ahead of its transaction, and the newest event it saw:
+    it stands for that transaction only if the transaction sees the same newest event."""
+
+    report: RecomputeReport
+    seq: int
+
+    def still_true(self, conn: Connection) -> RecomputeReport | None:
+        """The report, if nothing was committed since (call before the transaction writes)."""
+        return self.report if newest_seq(conn) == self.seq else None
+
+
+def survey_in_parts(db: Database, rules: ListRules, parts: int) -> Survey | None:
+    """The counting pass of a recompute on SQLite, which runs a statement on one core: the
+    records are cut into `parts` ranges of rowid, each counted in a read snapshot of its own in
+    a thread (sqlite3 lets other threads run while a statement steps), and the counts summed.
+    None if there are no rules or the snapshots did not all see the same newest event (a
+    writer committed between their starts). PostgreSQL parallelises the one statement itself."""
+    if not db.parallel_reads:
+        raise ValueError("survey_in_parts needs a SQLite file (PostgreSQL parallelises the survey itself)")
+    built = _survey_statement(rules, "sqlite", part=True)
+    if built is None:
+        return None
+    sql, params = built
+    with db.transaction(write=False) as conn:
+        low, high = conn.execute(text("SELECT min(rowid), max(rowid) FROM records")).one()
+    low, high = int(low or 0), int(high or 0) + 1
+    step = max(1, -(-(high - low) // parts))
+    bounds = [(start, min(start + step, high)) for start in range(low, high, step)] or [(low, high)]
+
+    def count(n: int) -> tuple[int, list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        lo, hi = bounds[n]
+        with db.transaction(write=False) as conn:
+            seq = newest_seq(conn)  # the first read fixes the snapshot
+            counted = [tuple(r) for r in conn.execute(text(sql), {**params, "lo": lo, "hi": hi})]
+            holdings = [tuple(r) for r in conn.execute(text(_HOLDINGS))] if n == 0 else []
+        return seq, counted, holdings
+
+    with ThreadPoolExecutor(max_workers=len(bounds), thread_name_prefix="survey") as pool:
+        done = list(pool.map(count, range(len(bounds))))
+    if len({seq for seq, _, _ in done}) != 1:
+        return None
+    return Survey(_tally(chain.from_iterable(c for _, c, _ in done), done[0][2]), done[0][0])
+
+
+def recompute(
+    conn: Connection, rules: ListRules, *, now: datetime, surveyed: RecomputeReport | None = None
+) -> RecomputeReport:
     """Rebuild every entry from the current records inside the database, and record an event
     for each entry added, removed or changed. Rows never travel through Python: the rules go
     in as a small placement table, the store joins, diffs and writes. Most recomputes change
     nothing (the same rules, or new rules that place the same records): one counting pass
-    finds that out and the rebuild is skipped."""
-    surveyed = _survey(conn, rules)
+    finds that out and the rebuild is skipped (`surveyed`: that pass, made for this state)."""
+    if surveyed is None:
+        surveyed = _survey(conn, rules)
     if surveyed is not None and not surveyed.total_changes:
         return surveyed
     dialect = conn.dialect.name
@@ -180,7 +263,7 @@ def recompute(conn: Connection, rules: ListRules, *, now: datetime) -> Recompute
             f"{temp} recompute_entries AS "
             "SELECT p.list_code, r.id AS record_id, r.version AS record_version, r.subject_id, r.item_code, "
             "p.rule_id, p.rule_version, r.decided_on AS starts_on, r.display_until AS ends_on "
-            "FROM records r JOIN recompute_placements p ON p.item_code = r.item_code "
+            f"FROM {_records(dialect)} JOIN recompute_placements p ON p.item_code = r.item_code "
             "WHERE r.superseded_at IS NULL"
         )
     )

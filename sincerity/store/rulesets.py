@@ -13,14 +13,16 @@ from sincerity.store.tables import rule_sets
 
 def save(conn: Connection, kind: str, *, version: str, title: str, document: dict[str, Any], now: datetime) -> bool:
     """Store a version unless it is already there; return whether it was new."""
-    exists = conn.execute(
-        select(rule_sets.c.version).where(rule_sets.c.kind == kind, rule_sets.c.version == version)
-    ).first()
-    if exists:
+    if has(conn, kind, version):
         return False
     conn.execute(insert(rule_sets).values(kind=kind, version=version, title=title, document=document, loaded_at=now))
     allocate(conn, "config")  # running processes see that the rules in force changed
     return True
+
+
+def has(conn: Connection, kind: str, version: str) -> bool:
+    found = conn.execute(select(rule_sets.c.version).where(rule_sets.c.kind == kind, rule_sets.c.version == version))
+    return found.first() is not None
 
 
 def newest_version(conn: Connection, kind: str) -> str | None:
