@@ -124,15 +124,16 @@ def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
     if not rows:
         return []
     dialect = tx.dialect
-    answer = "CAST(:answer{n} AS JSONB)" if dialect == "postgresql" else ":answer{n}"
+    if dialect == "postgresql":
+        return _record_checks_postgresql(tx, rows)
     values = ", ".join(
-        f"(:at{n}, :institution{n}, :action{n}, :subject{n}, :subjects{n}, :applying{n}, {answer.format(n=n)}, "
+        f"(:at{n}, :institution{n}, :action{n}, :subject{n}, :subjects{n}, :applying{n}, :answer{n}, "
         f":catalogue{n}, :rules{n}, :measures{n}, :asked{n})"
         for n in range(len(rows))
     )
     params: dict[str, Any] = {}
     for n, row in enumerate(rows):
-        params[f"at{n}"] = row.at if dialect == "postgresql" else instant_text(row.at, dialect)
+        params[f"at{n}"] = instant_text(row.at, dialect)
         params[f"institution{n}"] = row.institution
         params[f"action{n}"] = row.action
         params[f"subject{n}"] = row.subject_id
@@ -148,9 +149,52 @@ def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
         "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
         f"catalogue_version, rules_version, measures_version, asked) VALUES {values} RETURNING id",
         params,
-        prepare=len(rows) == 1,
     )
     return sorted(int(r[0]) for r in found)
+
+
+_RECORD_CHECK_POSTGRESQL = (
+    "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
+    "catalogue_version, rules_version, measures_version, asked) "
+    "VALUES (%s, %s, %s, %s, %s, %s, CAST(%s AS JSONB), %s, %s, %s, %s) RETURNING id"
+)
+
+
+def _record_checks_postgresql(tx: Driver, rows: list[CheckRow]) -> list[int]:
+    """One statement of one row, sent for every check at once (psycopg's pipeline: one round
+    trip): its text is the same for any number of checks, so psycopg parses it and PostgreSQL
+    plans it once. A VALUES row of parameters per check made a new, long statement for each
+    size of group, parsed afresh each time (an eighth of a single check's time)."""
+    cursor = tx.dbapi.cursor()
+    try:
+        cursor.executemany(
+            _RECORD_CHECK_POSTGRESQL,
+            [
+                (
+                    r.at,
+                    r.institution,
+                    r.action,
+                    r.subject_id,
+                    r.subjects,
+                    r.applying,
+                    r.answer_json,
+                    r.versions["catalogue"],
+                    r.versions["rules"],
+                    r.versions["measures"],
+                    r.asked,
+                )
+                for r in rows
+            ],
+            returning=True,
+        )
+        ids: list[int] = []
+        while True:
+            ids.extend(int(found[0]) for found in cursor.fetchall())
+            if not cursor.nextset():
+                break
+        return ids  # one result per row, in the order sent
+    finally:
+        cursor.close()
 
 
 def generation(tx: Driver) -> int | None:

@@ -67,6 +67,10 @@ def test_a_group_keeps_order_and_refuses_only_the_bad_request(services: Services
     assert isinstance(found[2], dict)
     assert found[2]["action"] == "rail_soft_sleeper"
     assert found[0]["check_id"] < found[2]["check_id"]
+    ids = [found[0]["check_id"], found[2]["check_id"]]
+    with services.db.transaction(write=False) as conn:
+        recorded = dict(conn.execute(select(checks.c.id, checks.c.action).where(checks.c.id.in_(ids))).all())
+    assert recorded == {ids[0]: "air_travel", ids[1]: "rail_soft_sleeper"}  # each answer names its own row
 
 
 def test_an_answer_does_not_depend_on_the_other_checks_of_its_group(services: Services, token: str) -> None:
