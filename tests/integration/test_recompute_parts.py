@@ -55,8 +55,10 @@ def test_the_parts_count_what_one_pass_counts(node: Services, tmp_path: Path) ->
         records = conn.execute(text("SELECT count(*) FROM records")).scalar_one()
         same = list_store._survey(conn, rules)
         changed = list_store._survey(conn, edited)
-    assert same is not None and changed is not None
-    assert same.total_changes == 0 and same.entries == 9
+    assert same is not None
+    assert changed is not None
+    assert same.total_changes == 0
+    assert same.entries == 9
     assert changed.removed == {"black": 5}
     for parts in (1, 2, 3, records, records + 4):  # down to one record a part, and empty parts
         for rules_used, expected in ((rules, same), (edited, changed)):
