@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+
 from sincerity.domain.lists import ListRules
 from sincerity.domain.measures import MeasureSet, measure_view
 from sincerity.kit.clock import legal_today
@@ -34,31 +36,31 @@ def load_rules_file(services: Services, path: Path | None = None) -> RulesLoad:
     source = path or files.shipped("lists.yaml")
     rules, document = files.load_model(source, ListRules)
     now = services.clock.now()
-    with services.db.transaction(write=False) as conn:
-        ahead = not rules.problems_with(services.catalogue(conn)) and not rulesets.has(conn, "lists", rules.version)
-    surveyed = _survey_ahead(services, rules) if ahead else None
     with services.db.transaction() as conn:
-        still = surveyed.still_true(conn) if surveyed else None  # before this transaction writes
         problems = rules.problems_with(services.catalogue(conn))
         if problems:
             raise DataFileError(str(source), "lists", "; ".join(problems))
+        counted = None if rulesets.has(conn, "lists", rules.version) else _counted_in_parts(services, conn, rules)
         new = rulesets.save(conn, "lists", version=rules.version, title=rules.title, document=_json(document), now=now)
         report = None
         if new:
             event_store.append(
                 conn, [event_store.NewEvent("lists:rules:loaded", data={"version": rules.version})], now=now
             )
-            report = list_store.recompute(conn, rules, now=now, surveyed=still)
+            report = list_store.recompute(conn, rules, now=now, surveyed=counted)
     return RulesLoad("lists", rules.version, new, report)
 
 
-def _survey_ahead(services: Services, rules: ListRules) -> list_store.Survey | None:
-    """On SQLite, a recompute's counting pass made before its writing transaction, in read
-    snapshots that each scan a part of the records on a core of their own (SQLite runs one
-    statement on one core; PostgreSQL parallelises the pass inside the transaction)."""
+def _counted_in_parts(services: Services, conn: Connection, rules: ListRules) -> list_store.RecomputeReport | None:
+    """On a SQLite file, a recompute's counting pass shared out between read snapshots, each
+    scanning a part of the records on a core of its own (SQLite runs one statement on one
+    core; PostgreSQL parallelises the pass itself). Called in the writing transaction before
+    it writes: it holds the writers' turn, so no one commits meanwhile and the snapshots see
+    what it sees (checked: the same newest event); else None, and the pass runs in it."""
     if not services.db.parallel_reads:
         return None
-    return list_store.survey_in_parts(services.db, rules, parts=min(SURVEY_PARTS, os.cpu_count() or 1))
+    surveyed = list_store.survey_in_parts(services.db, rules, parts=min(SURVEY_PARTS, os.cpu_count() or 1))
+    return surveyed.still_true(conn) if surveyed else None
 
 
 def load_measures_file(services: Services, path: Path | None = None) -> RulesLoad:
@@ -92,15 +94,11 @@ def _json(document: Any) -> dict[str, Any]:
 def recompute_lists(services: Services) -> list_store.RecomputeReport:
     """Rebuild every list entry from the records and the rules in force; report what changed."""
     now = services.clock.now()
-    with services.db.transaction(write=False) as conn:
-        rules = services.rules(conn)
-    surveyed = _survey_ahead(services, rules) if rules is not None else None
     with services.db.transaction() as conn:
-        still = surveyed.still_true(conn) if surveyed else None  # the same rules too: loading them writes an event
         rules = services.rules(conn)
         if rules is None:
             raise ConfigurationError("no list rules are loaded: run `sincerity init`")
-        report = list_store.recompute(conn, rules, now=now, surveyed=still)
+        report = list_store.recompute(conn, rules, now=now, surveyed=_counted_in_parts(services, conn, rules))
         event_store.append(
             conn,
             [

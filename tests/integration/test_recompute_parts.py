@@ -1,6 +1,7 @@
-"""A SQLite file counts a recompute's changes in parts, in read snapshots of their own made before
-the writing transaction (real commits here): the parts count exactly what one pass counts, and
-a count made before another writer committed is never used."""
+"""A SQLite file counts a recompute's changes in parts, in read snapshots of their own taken while
+the writing transaction holds the writers' turn (real commits here): the parts count exactly
+what one pass counts, they see what that transaction sees, and a count that does not (another
+writer committed first, or the transaction wrote) is never used."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from sqlalchemy import text
 from sincerity.domain.lists import ListRules
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
-from sincerity.services.lists import load_rules_file, recompute_lists
+from sincerity.services.lists import _counted_in_parts, load_rules_file, recompute_lists
+from sincerity.store import events as event_store
 from sincerity.store import files
 from sincerity.store import lists as list_store
 from tests.conftest import migrated, node_services, scratch_database
@@ -79,6 +81,17 @@ def test_a_count_made_before_another_writer_committed_is_not_used(node: Services
     assert submit_records(node, [listing], provider="court-110105", source="test").accepted == 1
     with node.db.transaction() as conn:
         assert surveyed.still_true(conn) is None
+
+
+def test_inside_the_writing_transaction_the_parts_see_what_it_sees_until_it_writes(node: Services) -> None:
+    with node.db.transaction() as conn:
+        rules = node.rules(conn)
+        assert rules is not None
+        counted = _counted_in_parts(node, conn, rules)
+        assert counted is not None  # the count in parts is the one used
+        assert counted == list_store._survey(conn, rules)
+        event_store.append(conn, [event_store.NewEvent("test:node:touched")], now=node.clock.now())
+        assert _counted_in_parts(node, conn, rules) is None  # its own write is unseen by the parts
 
 
 def test_a_rule_change_on_a_sqlite_file_is_counted_in_parts_and_applied(node: Services, tmp_path: Path) -> None:
