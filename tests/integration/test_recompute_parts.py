@@ -33,13 +33,12 @@ def node(tmp_path: Path) -> Iterator[Services]:
         engine.dispose()
 
 
-def _court_list_elsewhere(tmp_path: Path) -> ListRules:
-    path = _edited_rules(
+def _court_list_elsewhere(tmp_path: Path) -> Path:
+    """Rules (version 2026.2) under which the court list no longer puts anyone on the black list."""
+    return _edited_rules(
         tmp_path,
         {"top": {"version": "2026.2"}, "rule": "black.court_list", "items": ["org.court.dishonest_debtor"]},
     )
-    rules, _ = files.load_model(path, ListRules)
-    return rules
 
 
 def test_a_sqlite_file_shares_out_reads_and_a_shared_test_connection_does_not(
@@ -50,7 +49,7 @@ def test_a_sqlite_file_shares_out_reads_and_a_shared_test_connection_does_not(
 
 
 def test_the_parts_count_what_one_pass_counts(node: Services, tmp_path: Path) -> None:
-    edited = _court_list_elsewhere(tmp_path)
+    edited, _ = files.load_model(_court_list_elsewhere(tmp_path), ListRules)
     with node.db.transaction(write=False) as conn:
         rules = node.rules(conn)
         assert rules is not None
@@ -95,10 +94,7 @@ def test_inside_the_writing_transaction_the_parts_see_what_it_sees_until_it_writ
 
 
 def test_a_rule_change_on_a_sqlite_file_is_counted_in_parts_and_applied(node: Services, tmp_path: Path) -> None:
-    path = _edited_rules(
-        tmp_path,
-        {"top": {"version": "2026.2"}, "rule": "black.court_list", "items": ["org.court.dishonest_debtor"]},
-    )
+    path = _court_list_elsewhere(tmp_path)
     loaded = load_rules_file(node, path)
     assert loaded.recompute is not None
     assert loaded.recompute.removed == {"black": 5}
