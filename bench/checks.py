@@ -352,8 +352,14 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+# One wrk thread: on two cores a second one competes with the server for a core, and its own
+# waits for the CPU showed as latency (static route, one worker: p99 480 ms with two threads
+# against 40–80 ms with one, p50 about the same, at the same throughput).
+WRK_THREADS = 1
+
+
 def wrk(name: str, url: str, *, connections: int, seconds: int, script: Path | None, env: dict[str, str]) -> Load:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", str(script)]
     done = subprocess.run([*args, url], capture_output=True, text=True, env=env, check=True)
@@ -620,7 +626,7 @@ def report(results: list[StoreResult], args: argparse.Namespace) -> None:
         "",
         f"- Command: `python -m bench.checks --persons {args.persons} --per-person {args.per_person} "
         f"--stores {args.stores} --seconds {args.seconds} --batch-workers {args.batch_workers}`",
-        f"- Machine: {machine()}; wrk {_wrk_version()} on loopback, 2 threads; uvicorn (uvloop, httptools), 1 worker "
+        f"- Machine: {machine()}; wrk {_wrk_version()} on loopback, {WRK_THREADS} thread(s); uvicorn (uvloop, httptools), 1 worker "
         f"for every run and {args.batch_workers} workers for a second batch run",
         f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit()}",
         f"- Data: `sincerity.synth` seed 7, loaded through the real ingestion paths (file import, links API "
