@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from sincerity.domain.catalogue import Catalogue
+from sincerity.domain.catalogue import STORED, Catalogue
 from sincerity.store.sequences import allocate
 from sincerity.store.tables import catalogue_versions
 
@@ -35,7 +35,7 @@ def current(conn: Connection) -> Catalogue | None:
         .order_by(catalogue_versions.c.loaded_at.desc(), catalogue_versions.c.version.desc())
         .limit(1)
     ).first()
-    return Catalogue.model_validate(row.document) if row else None
+    return Catalogue.model_validate(row.document, context=STORED) if row else None
 
 
 def stored_document(conn: Connection, version: str) -> dict[str, Any] | None:

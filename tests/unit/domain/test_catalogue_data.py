@@ -20,6 +20,7 @@ import yaml
 import sincerity
 from sincerity.domain.catalogue import (
     DISPLAY_BOUNDS,
+    STORED,
     Catalogue,
     CatalogueItem,
     Disclosure,
@@ -513,6 +514,30 @@ def test_an_example_that_breaks_its_schema_is_rejected() -> None:
     entry["example"]["amount_yuan"] = -1
     with pytest.raises(ValueError, match="example does not satisfy"):
         CatalogueItem.model_validate(entry)
+
+
+def test_a_stored_document_compiles_each_schema_on_first_use_and_checks_the_same() -> None:
+    """Read back from the store (checked whole when it was loaded), a catalogue compiles no
+    facts schema up front; each compiles when its facts are first checked, to the same verdicts."""
+    stored = Catalogue.model_validate(_document(), context=STORED)
+    assert not any("validate_facts" in item.__dict__ for item in stored.items)
+    penalty = stored.item("penalty.general")
+    assert penalty is not None
+    penalty.validate_facts(dict(penalty.example))
+    assert "validate_facts" in penalty.__dict__
+    with pytest.raises(fastjsonschema.JsonSchemaValueException, match="amount_yuan"):
+        penalty.validate_facts({**penalty.example, "amount_yuan": -1})
+    checked = catalogue().item("penalty.general")
+    assert checked is not None
+    assert "validate_facts" in checked.__dict__  # a file's load compiles them all
+    assert stored.model_dump() == catalogue().model_dump()
+
+
+def test_a_stored_document_is_still_checked_for_everything_but_the_compile() -> None:
+    entry = raw_item("court.dishonest_debtor")
+    entry["term_fact"] = "duration"
+    with pytest.raises(ValueError, match="term_fact"):
+        CatalogueItem.model_validate(entry, context=STORED)
 
 
 def test_an_unknown_key_in_an_item_is_rejected() -> None:
