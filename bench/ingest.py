@@ -324,7 +324,7 @@ def report(results: list[Result], args: argparse.Namespace, out: Path) -> None:
         f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit()}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB",
         "- Pipeline: CSV file → UTF-8 scan → row parse → full validation (ID number, item in force, provider grant,",
         "  facts JSON Schema, dates, minimum age, display window) → keyed hash + AES-GCM seal of new numbers →",
-        "  idempotency lookup per (provider, ref) → records, subjects, events in 5,000-row transactions.",
+        "  idempotency lookup per (provider, ref) → records, subjects, events in chunks of 5,000 rows, committed every 20,000.",
         "- Raw limit: the very rows the pipeline wrote (subjects, record versions, events), inserted into a clone",
         "  of the same database state in one transaction by `executemany` (SQLite) or `COPY` (PostgreSQL).",
         f"- Each measured {args.repeat} time(s), pipeline and raw in turn, each on a fresh clone of the same state;",
