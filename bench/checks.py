@@ -40,7 +40,7 @@ import orjson
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from bench.ingest import CSV_HEADER, PG_ADMIN, csv_row
+from bench.ingest import CSV_HEADER, PG_ADMIN, csv_row, database_url, empty_database
 from bench.report import commit, machine, write_section
 from sincerity.app import build_services, create_app, init_node
 from sincerity.domain.catalogue import SubjectKind
@@ -77,12 +77,6 @@ def node_env(url: str, data_dir: Path) -> dict[str, str]:
     }
 
 
-def database_url(store: str, name: str, workdir: Path) -> str:
-    if store == "sqlite":
-        return f"sqlite:///{workdir / (name + '.db')}"
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
 def exists_with_records(store: str, name: str, workdir: Path) -> bool:
     if store == "sqlite":
         if not (workdir / (name + ".db")).exists():
@@ -104,18 +98,6 @@ def exists_with_records(store: str, name: str, workdir: Path) -> bool:
         engine.dispose()
 
 
-def drop(store: str, name: str, workdir: Path) -> None:
-    if store == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{workdir / (name + '.db')}{suffix}").unlink(missing_ok=True)
-        return
-    admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-
-
 @dataclass
 class Node:
     store: str
@@ -135,7 +117,7 @@ def build(store: str, persons: int, per_person: float, workdir: Path, reuse: boo
     if reuse and exists_with_records(store, name, workdir):
         print(f"  reusing {name} on {store}", flush=True)
     else:
-        drop(store, name, workdir)
+        empty_database(store, name, workdir)
         init_node(settings)
         node.load_s = load(settings, persons, per_person, workdir)
     services = build_services(settings)

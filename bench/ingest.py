@@ -89,19 +89,38 @@ def services_for(url: str, workdir: Path) -> Services:
     return Services(db=Database(engine), clock=FixedClock(NOW), vault=SubjectNumberVault(KEYS), settings=settings)
 
 
-def fresh_database(store: str, name: str, workdir: Path) -> str:
+def database_url(store: str, name: str, workdir: Path) -> str:
     if store == "sqlite":
-        path = workdir / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
+        return f"sqlite:///{workdir / (name + '.db')}"
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(store: str, url: str) -> None:
+    if store == "sqlite":
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm", "-writer.lock"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
+        return
+    admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def empty_database(store: str, name: str, workdir: Path) -> str:
+    """A database named `name` with nothing in it, whatever was there before; its URL."""
+    url = database_url(store, name, workdir)
+    drop_database(store, url)
+    if store == "postgresql":
         admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    return url
+
+
+def fresh_database(store: str, name: str, workdir: Path) -> str:
+    url = empty_database(store, name, workdir)
     engine = create(url)
     schema.upgrade(engine)
     engine.dispose()
@@ -119,15 +138,14 @@ def clone_database(store: str, url: str, name: str, workdir: Path) -> str:
         source = url.removeprefix("sqlite:///")
         with sqlite3.connect(source) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        target = workdir / f"{name}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(source, target)
-        return f"sqlite:///{target}"
+        target = database_url(store, name, workdir)
+        drop_database(store, target)
+        shutil.copyfile(source, target.removeprefix("sqlite:///"))
+        return target
+    drop_database(store, database_url(store, name, workdir))
     admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
     source_name = url.rsplit("/", 1)[1]
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         # Copying the files, not writing the whole database through the WAL (the default
         # since PostgreSQL 15): minutes less for a clone of ten million records.
         version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
@@ -150,7 +168,7 @@ def clone_database(store: str, url: str, name: str, workdir: Path) -> str:
                     raise
                 time.sleep(1)
     admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    return database_url(store, name, workdir)
 
 
 CSV_HEADER = ["subject_id", "subject_name", "item", "ref", "decided_on", "decision_no", "facts"]
@@ -247,18 +265,6 @@ def raw_insert(url: str, rows: dict[str, list[tuple[Any, ...]]]) -> float:
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed
-
-
-def drop_database(store: str, url: str) -> None:
-    if store == "sqlite":
-        path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm", "-writer.lock"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    admin = create(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def run_scenario(store: str, rows: int, base: int, workdir: Path, csv_path: Path, repeat: int) -> Result:
