@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import fastjsonschema
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from sincerity.domain.facts_confirm import facts_confirmer
 from sincerity.kit.durations import Duration
 
 # Validation context for a catalogue document read back from the store: it was checked whole
@@ -255,6 +256,24 @@ class CatalogueItem(_Frozen):
     def validate_facts(self) -> Callable[[Any], Any]:
         """The compiled validator for this item's facts (raises JsonSchemaValueException)."""
         return fastjsonschema.compile(self.facts_schema)
+
+    @cached_property
+    def confirm_facts(self) -> Callable[[Any], bool]:
+        """Whether facts certainly satisfy the schema: in compiled code where the schema
+        translates (`facts_confirm`, which may refuse more, never less), else by the schema."""
+        confirm = facts_confirmer(self.facts_schema)
+        if confirm is not None:
+            return confirm
+        validate = self.validate_facts
+
+        def by_schema(facts: Any) -> bool:
+            try:
+                validate(facts)
+            except fastjsonschema.JsonSchemaValueException:
+                return False
+            return True
+
+        return by_schema
 
     def in_force(self, day: date) -> bool:
         return self.in_force_from <= day and (self.in_force_until is None or day < self.in_force_until)

@@ -270,9 +270,7 @@ class RowValidator:
             facts = facts_from_columns(item, facts)
         if type(facts) is not dict:
             return self.check(raw)
-        try:
-            item.validate_facts(facts)
-        except fastjsonschema.JsonSchemaValueException:
+        if not item.confirm_facts(facts):
             return self.check(raw)
         term = facts.get(item.term_fact) if item.term_fact else None
         window_key = (item.code, decided_on, term)
