@@ -20,7 +20,8 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Generator[T, None, Non
     """Yield what `source` yields, computed ahead in a helper thread (at most `depth` waiting).
 
     An exception in the producer is raised in the consumer; closing the generator early
-    (the consumer failed or stopped) stops the producer and joins it before returning.
+    (the consumer failed or stopped) stops the producer, closes `source` if it can be closed
+    (a generator's `finally` runs) and joins it before returning.
     """
     handoff: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -42,6 +43,10 @@ def prefetched(source: Iterator[T], *, depth: int = 2) -> Generator[T, None, Non
             put(_DONE)
         except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
             put(_Failure(error))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()  # a generator's own clean-up runs here, in the thread that ran it
 
     worker = threading.Thread(target=pump, name="prefetch", daemon=True)
     worker.start()

@@ -168,8 +168,9 @@ def submit_file(
     threshold = PROCESS_FROM_LINES if process_from_lines is None else process_from_lines
     if scan.lines >= threshold:
         rows.close()
-        chunks: Generator[Validated, None, None] = validate_in_process(
-            path, fmt, ingestion.plan, scan, validators or validating_processes()
+        # Received and unpacked in a helper thread, while this one waits for the store.
+        chunks: Generator[Validated, None, None] = prefetched(
+            validate_in_process(path, fmt, ingestion.plan, scan, validators or validating_processes())
         )
     else:
         validator = ingestion.plan.validator(ingestion.catalogue)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from sqlalchemy import text
 
 from sincerity.services.context import Services
 from sincerity.services.ingest import IngestSummary, submit_file
+from sincerity.services.validation import VALIDATOR_NICENESS
 from sincerity.store import files
 from tests.factories import institution, person_number, shipped_catalogue
 from tests.integration.test_ingest import pick
@@ -185,3 +189,31 @@ def test_a_malformed_quoted_field_stops_the_read_at_its_line_with_whole_rows_bef
     path.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(files.UnusableFileError, match="line 251"):
         submit_file(services, path, fmt="csv", provider="dept-110000", chunk_size=50, process_from_lines=10**9)
+
+
+def test_validating_processes_run_below_the_writers_priority(services: Services, tmp_path: Path) -> None:
+    """The writer and the store are the critical path: the validating processes take what they
+    leave (VALIDATOR_NICENESS), and the outcome is the same."""
+    path = prepared(services, tmp_path / "niceness.csv")
+    wanted = min(19, os.getpriority(os.PRIO_PROCESS, 0) + VALIDATOR_NICENESS)
+    seen: list[int] = []
+
+    def look(_rows: int) -> None:
+        for process in multiprocessing.active_children():
+            if process.name.startswith("sincerity-validate") and process.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    seen.append(os.getpriority(os.PRIO_PROCESS, process.pid))
+
+    summary = submit_file(
+        services,
+        path,
+        fmt="csv",
+        provider="dept-110000",
+        chunk_size=5,
+        process_from_lines=0,
+        validators=1,
+        on_chunk=look,
+    )
+    assert summary.counts() == {"accepted": 297, "corrected": 0, "unchanged": 0, "rejected": 3}
+    assert seen
+    assert set(seen) == {wanted}

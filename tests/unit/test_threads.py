@@ -39,3 +39,19 @@ def test_closing_early_stops_and_joins_the_producer() -> None:
     stream.close()
     assert threading.active_count() == before
     assert len(produced) <= 5  # it ran at most a few items ahead
+
+
+def test_closing_early_closes_the_source_in_its_own_thread() -> None:
+    """A source that holds something (validating processes) lets it go when the consumer stops."""
+    released: list[str] = []
+
+    def holding() -> Iterator[int]:
+        try:
+            yield from range(100)
+        finally:
+            released.append(threading.current_thread().name)
+
+    stream = prefetched(holding(), depth=1)
+    assert next(stream) == 0
+    stream.close()
+    assert released == ["prefetch"]
