@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select
 
-from sincerity.store._sql import among
+from sincerity.store._sql import among, among_same_width
 from sincerity.store.bulk import insert_rows, instant_text
 from sincerity.store.tables import name_flags, subjects
 
@@ -47,7 +47,7 @@ def find_by_hashes(conn: Connection, hashes: Collection[bytes]) -> dict[bytes, t
     """Existing subjects among `hashes`: hash → (id, registered name)."""
     rows = conn.execute(
         select(subjects.c.number_hash, subjects.c.id, subjects.c.name).where(
-            among(subjects.c.number_hash, hashes, conn.dialect.name)
+            among_same_width(subjects.c.number_hash, hashes, conn.dialect.name)
         )
     )
     return {bytes(h): (i, n) for h, i, n in rows}
