@@ -298,25 +298,38 @@ class RowValidator:
     # is still the short path's to confirm.
 
     def _admit_item(self, code: Any) -> CatalogueItem | None:
-        item = self._items.get(code) or self._items.remember(code, self._item(code))
+        item = self._known_item(code)
         return None if isinstance(item, str) else self._good_items.remember(code, item)
 
     def _admit_subject(self, number: str, written_name: str) -> tuple[_Subject, str] | None:
-        subject = self._subjects.get(number) or self._subjects.remember(number, self._subject(number))
+        subject = self._known_subject(number)
         if isinstance(subject, str):
             return None
-        name = self._names.get(written_name)
-        if name is None:
-            name = self._names.remember(written_name, normalise_name(written_name))
+        name = self._known_name(written_name)
         if not name or len(name) > MAX_NAME or _CONTROL.search(name):
             return None
         return self._good_subjects.remember((number, written_name), (subject, name))  # type: ignore[no-any-return]
 
     def _admit_date(self, text: str) -> tuple[date, str] | None:
-        decided_on = self._dates.get(text) or self._dates.remember(text, self._date(text))
+        decided_on = self._known_date(text)
         if isinstance(decided_on, str):
             return None
         return self._good_dates.remember(text, (decided_on, decided_on.isoformat()))  # type: ignore[no-any-return]
+
+    # Each check on one field, made once per distinct input: the value, or why it is refused.
+
+    def _known_item(self, code: Any) -> CatalogueItem | str:
+        return self._items.get(code) or self._items.remember(code, self._item(code))  # type: ignore[no-any-return]
+
+    def _known_subject(self, number: str) -> _Subject | str:
+        return self._subjects.get(number) or self._subjects.remember(number, self._subject(number))  # type: ignore[no-any-return]
+
+    def _known_name(self, written: str) -> str:
+        name = self._names.get(written)
+        return name if name is not None else self._names.remember(written, normalise_name(written))  # type: ignore[no-any-return]
+
+    def _known_date(self, text: str) -> date | str:
+        return self._dates.get(text) or self._dates.remember(text, self._date(text))  # type: ignore[no-any-return]
 
     def check(self, raw: RawRecord) -> RecordDraft | Rejection:
         """Every rule in turn; the first that fails gives the reason."""
@@ -327,12 +340,10 @@ class RowValidator:
             return self._reject(raw, f"ref is longer than {MAX_REF} characters")
         if _CONTROL.search(ref):
             return self._reject(raw, "ref contains a control character")
-        item = self._items.get(raw.item) or self._items.remember(raw.item, self._item(raw.item))
+        item = self._known_item(raw.item)
         if isinstance(item, str):
             return self._reject(raw, item)
-        subject = self._subjects.get(raw.subject_id) or self._subjects.remember(
-            raw.subject_id, self._subject(raw.subject_id)
-        )
+        subject = self._known_subject(raw.subject_id)
         if isinstance(subject, str):
             return self._reject(raw, subject)
         if subject.kind is not item.subject_kind:
@@ -342,9 +353,7 @@ class RowValidator:
             return self._reject(
                 raw, f"item {item.code!r} is about a {item.subject_kind.value}: subject_id must be {wanted}"
             )
-        name = self._names.get(raw.subject_name)
-        if name is None:
-            name = self._names.remember(raw.subject_name, normalise_name(raw.subject_name))
+        name = self._known_name(raw.subject_name)
         if not name:
             return self._reject(raw, "subject_name is missing")
         if len(name) > MAX_NAME:
@@ -358,7 +367,7 @@ class RowValidator:
             return self._reject(raw, f"decision_no is longer than {MAX_DECISION_NO} characters")
         if _CONTROL.search(decision_no):
             return self._reject(raw, "decision_no contains a control character")
-        decided_on = self._dates.get(raw.decided_on) or self._dates.remember(raw.decided_on, self._date(raw.decided_on))
+        decided_on = self._known_date(raw.decided_on)
         if isinstance(decided_on, str):
             return self._reject(raw, decided_on)
         if subject.birth_date is not None and decided_on < subject.birth_date:
