@@ -164,9 +164,10 @@ class RowValidator:
 
     `check` is the gate itself: every rule in turn, in the order their reasons take
     precedence. `validate` first tries a short path for the common row, valid and made of a
-    subject, name, item and date that `check` has already accepted (the display window it
-    computes itself when it has not met it); it only confirms, and anything it cannot confirm
-    goes to `check`, which gives the answer (a property test holds the two equal).
+    subject, name, item and date that pass the rules for each alone (checked once per distinct
+    input; the display window it computes itself when it has not met it); it only confirms,
+    and anything it cannot confirm goes to `check`, which gives the answer (a property test
+    holds the two equal).
     """
 
     def __init__(
@@ -190,8 +191,8 @@ class RowValidator:
         self._names = _Memo()
         self._dates = _Memo()
         self._windows = _Memo()
-        # What `check` accepted, for the short path: item by code, subject by (number, name) as
-        # written, date by its text, display window by (item, date, term).
+        # What passed, for the short path: item by code, subject by (number, name) as written,
+        # date by its text (each admitted by the short path), display window by (item, date, term).
         self._good_items = _Memo()
         self._good_subjects = _Memo()
         self._good_dates = _Memo()
@@ -407,7 +408,8 @@ class RowValidator:
             return self._reject(raw, "facts contain a NUL character")
         decided_iso = decided_on.isoformat()
         until_iso = until.isoformat() if until else None
-        self._remember_good(raw, item, (subject, name), (decided_on, decided_iso), window_key, until_iso)
+        if window_key not in self._good_windows:  # item, subject and date: the short path admits them itself
+            self._good_windows.remember(window_key, until_iso)
         return self._draft(raw, ref, subject, name, item, decided_iso, decision_no, facts_json, until_iso)
 
     def _window(
@@ -454,25 +456,6 @@ class RowValidator:
             self._hash(content.encode()),
             until_iso,
         )
-
-    def _remember_good(
-        self,
-        raw: RawRecord,
-        item: CatalogueItem,
-        known: tuple[_Subject, str],
-        day: tuple[date, str],
-        window_key: tuple[str, date, Any],
-        until_iso: str | None,
-    ) -> None:
-        """What an accepted row was made of, for the short path of the rows that repeat it."""
-        if raw.item not in self._good_items:
-            self._good_items.remember(raw.item, item)
-        if (raw.subject_id, raw.subject_name) not in self._good_subjects:
-            self._good_subjects.remember((raw.subject_id, raw.subject_name), known)
-        if raw.decided_on not in self._good_dates:
-            self._good_dates.remember(raw.decided_on, day)
-        if window_key not in self._good_windows:
-            self._good_windows.remember(window_key, until_iso)
 
     @staticmethod
     def _reject(raw: RawRecord, reason: str) -> Rejection:
