@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
+
 from sincerity.domain.lists import Entry
 from sincerity.domain.measures import Lift
 from sincerity.domain.tiers import ShownRecord
@@ -153,48 +155,46 @@ def record_checks(tx: Driver, rows: list[CheckRow]) -> list[int]:
     return sorted(int(r[0]) for r in found)
 
 
-_RECORD_CHECK_POSTGRESQL = (
+# The rows travel as one JSON array the server takes apart (`jsonb_to_recordset`), written in
+# the order sent: one statement of fixed text, prepared once, for any number of checks.
+_RECORD_CHECKS_POSTGRESQL = (
     "INSERT INTO checks (at, institution_code, action, subject_id, subjects, applying, answer, "
     "catalogue_version, rules_version, measures_version, asked) "
-    "VALUES (%s, %s, %s, %s, %s, %s, CAST(%s AS JSONB), %s, %s, %s, %s) RETURNING id"
+    "SELECT c.at, c.institution, c.action, c.subject, c.subjects, c.applying, c.answer, c.catalogue, c.rules, "
+    "c.measures, decode(c.asked, 'hex') FROM ROWS FROM (jsonb_to_recordset(CAST(:rows AS JSONB)) AS ("
+    "at timestamptz, institution text, action text, subject bigint, subjects integer, applying integer, "
+    "answer jsonb, catalogue text, rules text, measures text, asked text)) WITH ORDINALITY AS c("
+    "at, institution, action, subject, subjects, applying, answer, catalogue, rules, measures, asked, n) "
+    "ORDER BY c.n RETURNING id"
 )
 
 
 def _record_checks_postgresql(tx: Driver, rows: list[CheckRow]) -> list[int]:
-    """One statement of one row, sent for every check at once (psycopg's pipeline: one round
-    trip): its text is the same for any number of checks, so psycopg parses it and PostgreSQL
-    plans it once. A VALUES row of parameters per check made a new, long statement for each
-    size of group, parsed afresh each time (an eighth of a single check's time)."""
-    cursor = tx.dbapi.cursor()
-    try:
-        cursor.executemany(
-            _RECORD_CHECK_POSTGRESQL,
-            [
-                (
-                    r.at,
-                    r.institution,
-                    r.action,
-                    r.subject_id,
-                    r.subjects,
-                    r.applying,
-                    r.answer_json,
-                    r.versions["catalogue"],
-                    r.versions["rules"],
-                    r.versions["measures"],
-                    r.asked,
-                )
-                for r in rows
-            ],
-            returning=True,
-        )
-        ids: list[int] = []
-        while True:
-            ids.extend(int(found[0]) for found in cursor.fetchall())
-            if not cursor.nextset():
-                break
-        return ids  # one result per row, in the order sent
-    finally:
-        cursor.close()
+    """All the rows in one statement whose one parameter is a JSON array of them, made by
+    orjson in C (each answer embedded as the JSON it already is). Sent row by row through
+    psycopg's pipeline, each row's eleven parameters were converted in Python: a tenth of
+    the serving process under the check load. Sent as one VALUES list, the statement's text
+    changed with the number of rows and was parsed afresh each time."""
+    payload = orjson.dumps(
+        [
+            {
+                "at": r.at,
+                "institution": r.institution,
+                "action": r.action,
+                "subject": r.subject_id,
+                "subjects": r.subjects,
+                "applying": r.applying,
+                "answer": orjson.Fragment(r.answer_json),
+                "catalogue": r.versions["catalogue"],
+                "rules": r.versions["rules"],
+                "measures": r.versions["measures"],
+                "asked": r.asked.hex() if r.asked is not None else None,
+            }
+            for r in rows
+        ]
+    ).decode()
+    found = fetch(tx, _RECORD_CHECKS_POSTGRESQL, {"rows": payload})
+    return sorted(int(r[0]) for r in found)  # ids are taken in the order the rows are written
 
 
 def generation(tx: Driver) -> int | None:

@@ -4,6 +4,7 @@ each gets its own answer and check row, a bad request in the group is refused on
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -12,11 +13,12 @@ from sqlalchemy import func, select
 
 from sincerity.api.checkgroup import CheckGroup
 from sincerity.app import create_app
+from sincerity.domain.institutions import Institution
 from sincerity.services.checks import check_subjects
 from sincerity.services.context import Services
 from sincerity.services.ingest import submit_records
-from sincerity.services.institutions import issue_credential
-from sincerity.store.tables import checks
+from sincerity.services.institutions import authenticate, issue_credential
+from sincerity.store.tables import checks, subjects
 from tests.factories import institution, person_number, record
 
 DEBTOR = person_number(serial=611)
@@ -71,6 +73,39 @@ def test_a_group_keeps_order_and_refuses_only_the_bad_request(services: Services
     with services.db.transaction(write=False) as conn:
         recorded = dict(conn.execute(select(checks.c.id, checks.c.action).where(checks.c.id.in_(ids))).all())
     assert recorded == {ids[0]: "air_travel", ids[1]: "rail_soft_sleeper"}  # each answer names its own row
+
+
+def test_each_check_of_a_group_is_recorded_as_answered(services: Services, token: str) -> None:
+    """Row by row, the record of each check is the answer its caller got, at the instant,
+    for the subject and by the institution asked (the rows of a group go in together)."""
+    airline = authenticate(services, token)
+    asks: list[tuple[str, str, Institution | None]] = [
+        (DEBTOR, "air_travel", airline),
+        (person_number(serial=650), "air_travel", None),
+        (DEBTOR, "rail_soft_sleeper", None),
+        (person_number(serial=651), "high_consumption", airline),
+        (DEBTOR, "air_travel", None),
+    ]
+    found = check_subjects(services, asks)
+    assert all(isinstance(f, dict) for f in found)
+    answers = [f for f in found if isinstance(f, dict)]
+    assert sorted(a["check_id"] for a in answers) == [a["check_id"] for a in answers]  # taken in order
+    with services.db.transaction(write=False) as conn:
+        rows = {r.id: r for r in conn.execute(select(checks).where(checks.c.id.in_([a["check_id"] for a in answers])))}
+        debtor_id = conn.execute(select(subjects.c.id)).scalar_one()
+    for (number, action, asker), answer in zip(asks, answers, strict=True):
+        row = rows[answer["check_id"]]
+        assert row.answer == {k: v for k, v in answer.items() if k != "check_id"}
+        assert (row.action, row.institution_code) == (action, asker.code if asker else None)
+        assert row.at == datetime.fromisoformat(answer["at"])
+        assert row.subject_id == (debtor_id if number == DEBTOR else None)
+        assert (row.subjects, row.applying) == (1, sum(m["applies"] for m in answer["measures"]))
+        assert bytes(row.asked) == services.vault.lookup(number)[:16]
+        assert (row.catalogue_version, row.rules_version, row.measures_version) == (
+            answer["versions"]["catalogue"],
+            answer["versions"]["rules"],
+            answer["versions"]["measures"],
+        )
 
 
 def test_an_answer_does_not_depend_on_the_other_checks_of_its_group(services: Services, token: str) -> None:
