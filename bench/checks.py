@@ -25,12 +25,15 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -232,10 +235,14 @@ def server_app() -> FastAPI:
     """The real application plus the baseline: a route of the same app answering a static body.
 
     Each worker builds its showing index before it serves (a serving process otherwise builds
-    it in the background, which would take CPU from the runs measured meanwhile)."""
+    it in the background, which would take CPU from the runs measured meanwhile), and then
+    says so in BENCH_READY_DIR: the socket takes connections before any worker is ready."""
     services = build_services(serving=True)
     prepare_batches(services)
     app = create_app(services, serving=True)
+    ready = os.environ.get("BENCH_READY_DIR")
+    if ready:
+        (Path(ready) / str(os.getpid())).touch()
 
     @app.get("/bench/static")
     async def static() -> dict[str, bool]:
@@ -264,7 +271,11 @@ class Server:
 
 
 def serve(node: Node, workers: int = 1) -> Server:
+    """The node served by uvicorn, once every worker has built its showing index: with two
+    workers, one still building took a core from the runs measured (batches at one worker's
+    rate in a run at c0620eb)."""
     port = free_port()
+    ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -282,16 +293,21 @@ def serve(node: Node, workers: int = 1) -> Server:
             "--log-level",
             "warning",
         ],
-        env=node_env(node.url, node.data_dir),
+        env={**node_env(node.url, node.data_dir), "BENCH_READY_DIR": str(ready)},
     )
-    for _ in range(1800):  # each worker reads its showing index first: seconds on a big node
-        if process.poll() is not None:
-            break
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return Server(process, port)
-        except OSError:
+    try:
+        for _ in range(6000):  # each worker reads its showing index first: seconds on a big node
+            if process.poll() is not None:
+                break
+            if len(list(ready.iterdir())) >= workers:
+                try:  # one worker binds the socket only after its app is built
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        return Server(process, port)
+                except OSError:
+                    pass
             time.sleep(0.1)
+    finally:
+        shutil.rmtree(ready, ignore_errors=True)
     process.kill()
     raise RuntimeError("the server did not start")
 
@@ -546,22 +562,44 @@ def run_store(store: str, args: argparse.Namespace) -> StoreResult:
     finally:
         server.stop()
     # Batches again with a worker per core: a batch is CPU work in Python (validating and
-    # hashing 10,000 numbers), which one process does on one core.
-    server = serve(node, workers=args.batch_workers)
-    base = f"http://127.0.0.1:{server.port}"
+    # hashing 10,000 numbers), which one process does on one core. Each worker is a server of
+    # its own with a wrk of its own, as behind a balancer: uvicorn's workers share one socket,
+    # and the first to wake accepts every connection waiting, so wrk's few kept-alive
+    # connections often all went to one worker (at c0620eb, half the runs: one worker's rate).
+    servers: list[Server] = []
     try:
-        warm_batches(base, batch_lua, env)
-        batch = wrk(
+        for _ in range(args.batch_workers):
+            servers.append(serve(node))
+        bases = [f"http://127.0.0.1:{server.port}" for server in servers]
+        for base in bases:
+            warm_batches(base, batch_lua, env)
+        with ThreadPoolExecutor(max_workers=len(bases)) as pool:
+            each = list(
+                pool.map(
+                    lambda base: wrk(
+                        "batch, one of the workers",
+                        base + "/api/v1/checks/batch",
+                        connections=2,
+                        seconds=args.seconds,
+                        script=batch_lua,
+                        env=env,
+                    ),
+                    bases,
+                )
+            )
+        batch = Load(
             f"batch, {args.batch_workers} workers",
-            base + "/api/v1/checks/batch",
-            connections=2 * args.batch_workers,
-            seconds=args.seconds,
-            script=batch_lua,
-            env=env,
+            sum(load.connections for load in each),
+            sum(load.requests_per_s for load in each),
+            max(load.p50_ms for load in each),
+            max(load.p99_ms for load in each),
+            sum(load.errors for load in each),
         )
+        print(f"  {batch.name}: {batch.requests_per_s:,.1f} req/s in all, p99 {batch.p99_ms:.2f} ms", flush=True)
         loads.append(batch)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     applying = batch_answer_applying(node, body_path)
     fresh, _ = sample_numbers(node, 12_000, seed=13)  # others than the checked ones
     churned = churn(node, fresh, 15_000)
@@ -609,7 +647,7 @@ def report(results: list[StoreResult], args: argparse.Namespace) -> None:
         f"- Command: `python -m bench.checks --persons {args.persons} --per-person {args.per_person} "
         f"--stores {args.stores} --seconds {args.seconds} --batch-workers {args.batch_workers}`",
         f"- Machine: {machine()}; wrk {_wrk_version()} on loopback, {WRK_THREADS} thread(s); uvicorn (uvloop, httptools), 1 worker "
-        f"for every run and {args.batch_workers} workers for a second batch run",
+        f"for every run, and for a second batch run {args.batch_workers} such servers at once, each loaded by a wrk of its own",
         f"- Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, code at commit {commit()}",
         f"- Data: `sincerity.synth` seed 7, loaded through the real ingestion paths (file import, links API "
         f"service); each check is `{ACTION}` for a random subject drawn from 20,000 persons of whom "
@@ -678,7 +716,12 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=20, help="length of each wrk run")
     parser.add_argument("--reuse", action="store_true", help="reuse a node built by an earlier run")
-    parser.add_argument("--batch-workers", type=int, default=2, help="uvicorn workers for the second batch run")
+    parser.add_argument(
+        "--batch-workers",
+        type=int,
+        default=2,
+        help="one-worker servers, each with its own wrk, for the second batch run",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("bench/out"))
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     args = parser.parse_args()
