@@ -271,9 +271,8 @@ class Server:
 
 
 def serve(node: Node, workers: int = 1) -> Server:
-    """The node served by uvicorn, once every worker has built its showing index: with two
-    workers, one still building took a core from the runs measured (batches at one worker's
-    rate in a run at c0620eb)."""
+    """The node served by uvicorn, once every worker has built its showing index (a worker
+    still building would take a core from the runs measured)."""
     port = free_port()
     ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
     process = subprocess.Popen(
