@@ -25,12 +25,10 @@ import os
 import random
 import re
 import resource
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -235,14 +233,10 @@ def server_app() -> FastAPI:
     """The real application plus the baseline: a route of the same app answering a static body.
 
     Each worker builds its showing index before it serves (a serving process otherwise builds
-    it in the background, which would take CPU from the runs measured meanwhile), and then
-    says so in BENCH_READY_DIR: the socket takes connections before any worker is ready."""
+    it in the background, which would take CPU from the runs measured meanwhile)."""
     services = build_services(serving=True)
     prepare_batches(services)
     app = create_app(services, serving=True)
-    ready = os.environ.get("BENCH_READY_DIR")
-    if ready:
-        (Path(ready) / str(os.getpid())).touch()
 
     @app.get("/bench/static")
     async def static() -> dict[str, bool]:
@@ -270,11 +264,10 @@ class Server:
             self.process.kill()
 
 
-def serve(node: Node, workers: int = 1) -> Server:
-    """The node served by uvicorn, once every worker has built its showing index (a worker
-    still building would take a core from the runs measured)."""
+def serve(node: Node) -> Server:
+    """The node served by uvicorn with one worker, which builds its app (and showing index)
+    before it binds the socket: the server is used once it takes connections."""
     port = free_port()
-    ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -286,27 +279,20 @@ def serve(node: Node, workers: int = 1) -> Server:
             "127.0.0.1",
             "--port",
             str(port),
-            "--workers",
-            str(workers),
             "--no-access-log",
             "--log-level",
             "warning",
         ],
-        env={**node_env(node.url, node.data_dir), "BENCH_READY_DIR": str(ready)},
+        env=node_env(node.url, node.data_dir),
     )
-    try:
-        for _ in range(6000):  # each worker reads its showing index first: seconds on a big node
-            if process.poll() is not None:
-                break
-            if len(list(ready.iterdir())) >= workers:
-                try:  # one worker binds the socket only after its app is built
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                        return Server(process, port)
-                except OSError:
-                    pass
+    for _ in range(1800):  # the worker reads its showing index first: seconds on a big node
+        if process.poll() is not None:
+            break
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return Server(process, port)
+        except OSError:
             time.sleep(0.1)
-    finally:
-        shutil.rmtree(ready, ignore_errors=True)
     process.kill()
     raise RuntimeError("the server did not start")
 
