@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from sincerity.domain.catalogue import SubjectKind
 from sincerity.domain.identity import InvalidSubjectNumberError, parse_number
 from sincerity.domain.institutions import Institution
 from sincerity.domain.lists import Entry
@@ -71,35 +70,31 @@ def _governing(in_force: InForce, action: str, today: date, institution: Institu
     return measures
 
 
+def _read(
+    tx: Driver, hashes: list[bytes], measures: Sequence[Measure], today: date, placed: Collection[str]
+) -> checkpath.SubjectsRead:
+    """What these subjects show today, as far as these measures read it."""
+    return checkpath.read_subjects(
+        tx, hashes, today, links=needs_links(measures), records=records_needed(measures, placed)
+    )
+
+
 def _standings(
-    tx: Driver,
-    known: Sequence[checkpath.Known],
-    measures: Sequence[Measure],
-    today: date,
-    placed: Collection[str],
+    read: checkpath.SubjectsRead,
 ) -> tuple[dict[int, checkpath.Standing], dict[int, dict[tuple[str, int], Lift]]]:
-    """What many subjects (and the organisations their persons are linked to) show today, with
-    as few queries as the measures need; and the lifts that concern them. Only subjects that
-    show something get a standing (most show nothing); `_empty` makes one for the rest."""
-    if not known:
-        return {}, {}
-    ids = {s.id: s for s in known}
+    """Each subject's standing (with the organisations a person is linked to) and the lifts
+    that concern them. Only subjects that show something get a standing (most show nothing);
+    `_empty` makes one for the rest."""
+    ids = {s.id: s for s in read.known.values()}
     links: dict[int, list[checkpath.Link]] = defaultdict(list)
-    if needs_links(measures):
-        persons = [s.id for s in known if s.kind == SubjectKind.PERSON]
-        for person_id, link in checkpath.roles_of(tx, persons, today):
-            links[person_id].append(link)
-    organisations = {link.organisation_id for found in links.values() for link in found}
-    everyone = [*ids, *organisations.difference(ids)]
+    for person_id, link in read.roles:
+        links[person_id].append(link)
     entries: dict[int, list[Entry]] = defaultdict(list)
-    for entry in checkpath.entries_of(tx, everyone, today):
+    for entry in read.entries:
         entries[entry.subject_id].append(entry)
     records: dict[int, list[ShownRecord]] = defaultdict(list)
-    wanted = records_needed(measures, placed)
-    if wanted:
-        items = wanted if isinstance(wanted, tuple) else None
-        for subject_id, record in checkpath.records_of(tx, everyone, today, items):
-            records[subject_id].append(record)
+    for subject_id, record in read.records:
+        records[subject_id].append(record)
     standings: dict[int, checkpath.Standing] = {}
     for subject_id in {*entries, *records, *links}.intersection(ids):
         standing = standings[subject_id] = _empty(ids[subject_id])
@@ -109,11 +104,7 @@ def _standings(
         for link in standing.links:
             standing.linked_entries[link.link_id] = entries.get(link.organisation_id, [])
             standing.linked_records[link.link_id] = records.get(link.organisation_id, [])
-    lifts: dict[int, dict[tuple[str, int], Lift]] = {}
-    if entries or records:
-        holders = [i for i in everyone if i in entries or i in records]
-        lifts = _lifts_by_subject(checkpath.lifts(tx, holders))
-    return standings, lifts
+    return standings, _lifts_by_subject(read.lifts)
 
 
 def _empty(subject: checkpath.Known) -> checkpath.Standing:
@@ -179,9 +170,12 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
     few statements for all, each check decided on its own (on what a check of its own would
     read), all recorded with one insert. A check that fails to be decided fails alone and
     leaves no row; a fault of the store fails them all."""
-    generation = checkpath.generation(tx)
     in_force = group[0].in_force
-    if generation != in_force.generation or any(asked.in_force is not in_force for asked in group):
+    today = group[0].today
+    hashes = list({asked.number_hash for asked in group})
+    everything = list({m.code: m for asked in group for m in asked.measures}.values())
+    read = _read(tx, hashes, everything, today, in_force.rules.placements)
+    if read.generation != in_force.generation or any(asked.in_force is not in_force for asked in group):
         # The rules changed since this process last looked (or while the group gathered).
         in_force = services.reload_in_force()
         regrouped: list[_Asked] = []
@@ -193,11 +187,11 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
                 continue
             regrouped.append(replace(asked, in_force=in_force, measures=measures))
         group = regrouped
-    today = group[0].today
+        everything = list({m.code: m for asked in group for m in asked.measures}.values())
+        read = _read(tx, hashes, everything, today, in_force.rules.placements)
     placed = in_force.rules.placements
-    everything = list({m.code: m for asked in group for m in asked.measures}.values())
-    known = checkpath.subjects_by_hashes(tx, list({asked.number_hash for asked in group}))
-    standings, lifts = _standings(tx, list(known.values()), everything, today, placed)
+    known = read.known
+    standings, lifts = _standings(read)
     answers: list[dict[str, Any] | Exception] = []
     rows: list[checkpath.CheckRow] = []
     for asked in group:
@@ -373,9 +367,9 @@ def check_batch(
                 generation=in_force.generation,
                 direct=direct_items(in_force.measures, in_force.rules),
             )
-        found = checkpath.subjects_by_hashes(tx, asked)
-        known = list({s.id: s for s in found.values()}.values())
-        standings, lifts = _standings(tx, known, measures, today, in_force.rules.placements)
+        read = _read(tx, asked, measures, today, in_force.rules.placements)
+        found = read.known
+        standings, lifts = _standings(read)
         every_subject = wanted is None  # tiers and spotless runs hold for anyone known
         applying: list[dict[str, Any]] = []
         for index, number_hash in hashes.items():
@@ -402,7 +396,8 @@ def check_batch(
             "action": action,
             "governing": [m.code for m in measures],
             "invalid": len(numbers) - len(hashes),
-            "read": len(known),  # subjects whose standing was read (the others hold nothing it reads)
+            # subjects whose standing was read (the others hold nothing it reads)
+            "read": len({s.id for s in found.values()}),
             "applying": applying,
         }
         [check_id] = checkpath.record_checks(
@@ -560,10 +555,11 @@ def lift_measure(
         if institution is not None and institution.kind not in found_measure.issuers:
             raise PermissionDeniedError(f"a {institution.kind} does not issue measure {measure}")
         tx = Driver.of(conn)
-        subject = checkpath.subjects_by_hashes(tx, [number_hash]).get(number_hash)
+        read = _read(tx, [number_hash], [found_measure], today, in_force.rules.placements)
+        subject = read.known.get(number_hash)
         if subject is None:
             raise NotFoundError("no information is held about that subject")
-        standings, lifts = _standings(tx, [subject], [found_measure], today, in_force.rules.placements)
+        standings, lifts = _standings(read)
         standing = standings.get(subject.id) or _empty(subject)
         situation = _situation_of(standing, [found_measure], in_force, today)
         situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from sincerity.domain.catalogue import SubjectKind
 from sincerity.domain.lists import Entry
 from sincerity.domain.measures import Lift
 from sincerity.domain.tiers import ShownRecord
@@ -63,7 +64,8 @@ def _day_or_none(value: Any) -> date | None:
 def _instant(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite keeps UTC text
+    found = datetime.fromisoformat(value)  # SQLite keeps UTC text; PostgreSQL's JSON has an offset
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 VERSIONS_SQL = (
@@ -221,22 +223,6 @@ def institution_for_token(tx: Driver, token_hash: bytes) -> tuple[str, str, str,
     return (rows[0][0], rows[0][1], rows[0][2], rows[0][3]) if rows else None
 
 
-def lifts(tx: Driver, subject_ids: list[int]) -> list[tuple[int, Lift]]:
-    """(subject id, lift) for the measures lifted on their own for these subjects."""
-    # One array parameter, prepared once: a parameter per subject made a statement to convert
-    # and prepare for each new count of subjects (4 % of a batch). The table is small: any
-    # plan of it is quick.
-    rows = for_each(
-        tx,
-        "SELECT subject_id, measure_code, record_id, lifted_on, institution_code, reason FROM measure_lifts "
-        "WHERE subject_id {ids}",
-        subject_ids,
-        [],
-        prepare=True,
-    )
-    return [(r[0], Lift(r[1], r[2], _day(r[3]), r[4] or "platform", r[5])) for r in rows]
-
-
 # --- many subjects at once (batch checks) --------------------------------------------------------
 
 _CHUNK = 5000  # SQLite takes at most 32,766 parameters in one statement
@@ -292,22 +278,57 @@ def _today(tx: Driver, today: date) -> Any:
     return today if tx.dialect == "postgresql" else today.isoformat()
 
 
+# What a subject shows today, one read each: `{ids}` is where the subjects go (`IN (…)` or
+# `= ANY(…)` on their own, a subquery in `read_postgresql`), `{p}` the day. The clock and the
+# holds filter here: nothing past its display period, withdrawn or suspended is read.
+_ROLES_SQL = (
+    "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
+    "JOIN subjects s ON s.id = l.organisation_id WHERE l.person_id {ids} AND l.superseded_at IS NULL "
+    "AND l.valid_from <= {p} AND (l.valid_until IS NULL OR l.valid_until >= {p})"
+)
+_ENTRIES_SQL = (
+    "SELECT e.list_code, e.record_id, e.record_version, e.subject_id, e.item_code, e.rule_id, e.rule_version, "
+    "e.starts_on, e.ends_on FROM list_entries e WHERE e.subject_id {ids} "
+    "AND e.starts_on <= {p} AND (e.ends_on IS NULL OR e.ends_on > {p}) "
+    f"AND NOT {held_sql('e.record_id', '{p}')}"
+)
+_RECORDS_SQL = (
+    "SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until "
+    "FROM records r WHERE r.subject_id {ids} AND r.superseded_at IS NULL AND r.decided_on <= {p} "
+    f"AND (r.display_until IS NULL OR r.display_until > {{p}}) AND NOT {held_sql('r.id', '{p}')}"
+)
+_DISPUTED_SQL = (
+    "SELECT DISTINCT record_id FROM disputes WHERE record_id {ids} AND opened_on <= {p} "
+    "AND (closed_on IS NULL OR closed_on > {p})"
+)
+_LIFTS_SQL = (
+    "SELECT subject_id, measure_code, record_id, lifted_on, institution_code, reason FROM measure_lifts "
+    "WHERE subject_id {ids}"
+)
+
+
+def _link(r: tuple[Any, ...] | list[Any]) -> tuple[int, Link]:
+    return r[0], Link(r[1], r[2], r[3], r[4])
+
+
+def _entry(r: tuple[Any, ...] | list[Any], disputed: set[int]) -> Entry:
+    return Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8]), r[1] in disputed)
+
+
+def _record(r: tuple[Any, ...] | list[Any], disputed: set[int]) -> tuple[int, ShownRecord]:
+    return r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]), r[1] in disputed)
+
+
+def _lift(r: tuple[Any, ...] | list[Any]) -> tuple[int, Lift]:
+    return r[0], Lift(r[1], r[2], _day(r[3]), r[4] or "platform", r[5])
+
+
 def entries_of(tx: Driver, subject_ids: list[int], today: date) -> list[Entry]:
     """Entries of these subjects shown today."""
     day = _today(tx, today)
-    rows = for_each(
-        tx,
-        "SELECT e.list_code, e.record_id, e.record_version, e.subject_id, e.item_code, e.rule_id, e.rule_version, "
-        "e.starts_on, e.ends_on FROM list_entries e WHERE e.subject_id {ids} "
-        "AND e.starts_on <= {p} AND (e.ends_on IS NULL OR e.ends_on > {p}) "
-        f"AND NOT {held_sql('e.record_id', '{p}')}",
-        subject_ids,
-        [day, day, day, day],
-    )
+    rows = for_each(tx, _ENTRIES_SQL, subject_ids, [day, day, day, day])
     disputed = disputed_on(tx, [r[1] for r in rows], today)
-    return [
-        Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _day(r[7]), _day_or_none(r[8]), r[1] in disputed) for r in rows
-    ]
+    return [_entry(r, disputed) for r in rows]
 
 
 def disputed_on(tx: Driver, record_ids: list[int], today: date) -> set[int]:
@@ -315,14 +336,7 @@ def disputed_on(tx: Driver, record_ids: list[int], today: date) -> set[int]:
     if not record_ids:
         return set()
     day = _today(tx, today)
-    rows = for_each(
-        tx,
-        "SELECT DISTINCT record_id FROM disputes WHERE record_id {ids} AND opened_on <= {p} "
-        "AND (closed_on IS NULL OR closed_on > {p})",
-        list(set(record_ids)),
-        [day, day],
-    )
-    return {int(r[0]) for r in rows}
+    return {int(r[0]) for r in for_each(tx, _DISPUTED_SQL, list(set(record_ids)), [day, day])}
 
 
 def records_of(
@@ -330,32 +344,142 @@ def records_of(
 ) -> list[tuple[int, ShownRecord]]:
     """(subject id, record) for the current records of these subjects shown today (of `items` only, if given)."""
     day = _today(tx, today)
-    only = ""
+    sql = _RECORDS_SQL
     extra: list[Any] = [day, day, day, day]
     if items:
-        only = " AND r.item_code IN (" + ", ".join("{p}" for _ in items) + ")"
+        sql += " AND r.item_code IN (" + ", ".join("{p}" for _ in items) + ")"
         extra += list(items)
-    rows = for_each(
-        tx,
-        "SELECT r.subject_id, r.id, r.version, r.item_code, r.decided_on, r.display_until "
-        "FROM records r WHERE r.subject_id {ids} AND r.superseded_at IS NULL AND r.decided_on <= {p} "
-        f"AND (r.display_until IS NULL OR r.display_until > {{p}}) AND NOT {held_sql('r.id', '{p}')}" + only,
-        subject_ids,
-        extra,
-    )
+    rows = for_each(tx, sql, subject_ids, extra)
     disputed = disputed_on(tx, [r[1] for r in rows], today)
-    return [(r[0], ShownRecord(r[1], r[2], r[3], _day(r[4]), _day_or_none(r[5]), r[1] in disputed)) for r in rows]
+    return [_record(r, disputed) for r in rows]
 
 
 def roles_of(tx: Driver, person_ids: list[int], today: date) -> list[tuple[int, Link]]:
     """(person id, link) for the organisations these persons are linked to today."""
     day = _today(tx, today)
-    rows = for_each(
-        tx,
-        "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
-        "JOIN subjects s ON s.id = l.organisation_id WHERE l.person_id {ids} AND l.superseded_at IS NULL "
-        "AND l.valid_from <= {p} AND (l.valid_until IS NULL OR l.valid_until >= {p})",
-        person_ids,
-        [day, day],
+    return [_link(r) for r in for_each(tx, _ROLES_SQL, person_ids, [day, day])]
+
+
+def lifts(tx: Driver, subject_ids: list[int]) -> list[tuple[int, Lift]]:
+    """(subject id, lift) for the measures lifted on their own for these subjects."""
+    # One array parameter, prepared once: a parameter per subject made a statement to convert
+    # and prepare for each new count of subjects (4 % of a batch). The table is small: any
+    # plan of it is quick.
+    return [_lift(r) for r in for_each(tx, _LIFTS_SQL, subject_ids, [], prepare=True)]
+
+
+@dataclass
+class SubjectsRead:
+    """What some subjects, asked by keyed hash, show today, as the deciding needs it: the
+    subjects known, the organisations the persons among them are linked to (if asked for),
+    the entries and records (if asked for, of some items only) of all of these, and the lifts
+    of those that hold any; and the configuration generation the read was made under."""
+
+    generation: int | None
+    known: dict[bytes, Known]
+    roles: list[tuple[int, Link]]
+    entries: list[Entry]
+    records: list[tuple[int, ShownRecord]]
+    lifts: list[tuple[int, Lift]]
+
+
+def read_subjects(
+    tx: Driver, hashes: list[bytes], today: date, *, links: bool, records: bool | tuple[str, ...]
+) -> SubjectsRead:
+    """One statement on PostgreSQL, where a round trip costs more than the reading (a group of
+    checks was ten of them, each a wait for the server and then for the GIL); on SQLite, where
+    a statement costs microseconds, the reads one by one."""
+    if tx.dialect == "postgresql":
+        return read_in_one_statement(tx, hashes, today, links=links, records=records)
+    return read_one_by_one(tx, hashes, today, links=links, records=records)
+
+
+def read_one_by_one(
+    tx: Driver, hashes: list[bytes], today: date, *, links: bool, records: bool | tuple[str, ...]
+) -> SubjectsRead:
+    known = subjects_by_hashes(tx, hashes) if hashes else {}
+    ids = list(dict.fromkeys(s.id for s in known.values()))
+    roles = roles_of(tx, [s.id for s in known.values() if s.kind == SubjectKind.PERSON], today) if links else []
+    everyone = list(dict.fromkeys([*ids, *(link.organisation_id for _, link in roles)]))
+    entries = entries_of(tx, everyone, today)
+    shown = records_of(tx, everyone, today, records if isinstance(records, tuple) else None) if records else []
+    holding = {e.subject_id for e in entries} | {subject_id for subject_id, _ in shown}
+    return SubjectsRead(
+        generation(tx),
+        known,
+        roles,
+        entries,
+        shown,
+        lifts(tx, [i for i in everyone if i in holding]) if holding else [],
     )
-    return [(r[0], Link(r[1], r[2], r[3], r[4])) for r in rows]
+
+
+_READ_POSTGRESQL: dict[tuple[bool, bool | tuple[str, ...]], str] = {}
+
+
+def _read_postgresql_sql(links: bool, records: bool | tuple[str, ...]) -> str:
+    """The reads of `read_subjects` as one statement: the subjects' ids flow from one part to
+    the next through subqueries, and each part comes back as one JSON array of its rows, in
+    the columns the read on its own returns."""
+    key = (links, records)
+    found = _READ_POSTGRESQL.get(key)
+    if found is not None:
+        return found
+    day = "%(day)s"
+    nothing = " AND false"
+    shown = _RECORDS_SQL.format(ids="IN (SELECT id FROM everyone)", p=day)
+    if isinstance(records, tuple):
+        shown += " AND r.item_code = ANY(%(items)s)"
+    elif not records:
+        shown += nothing
+    parts = {  # name(columns): its rows
+        "asked(hash, id, kind, masked, created_at)": "SELECT encode(number_hash, 'hex'), id, kind, number_masked, "
+        "created_at FROM subjects WHERE number_hash = ANY(%(hashes)s)",
+        "roles(person_id, link_id, organisation_id, role, masked)": _ROLES_SQL.format(
+            ids="IN (SELECT id FROM asked WHERE kind = 'person')", p=day
+        )
+        + ("" if links else nothing),
+        "everyone(id)": "SELECT id FROM asked UNION SELECT organisation_id FROM roles",
+        "entries(list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, "
+        "ends_on)": _ENTRIES_SQL.format(ids="IN (SELECT id FROM everyone)", p=day),
+        "shown(subject_id, id, version, item_code, decided_on, display_until)": shown,
+        "disputed(record_id)": _DISPUTED_SQL.format(
+            ids="IN (SELECT record_id FROM entries UNION SELECT id FROM shown)", p=day
+        ),
+        "lifts(subject_id, measure_code, record_id, lifted_on, institution_code, reason)": _LIFTS_SQL.format(
+            ids="IN (SELECT subject_id FROM entries UNION SELECT subject_id FROM shown)"
+        ),
+    }
+    ctes = ", ".join(f"{name} AS MATERIALIZED ({sql})" for name, sql in parts.items())
+    arrays = []
+    for name in parts:
+        table, columns = name.rstrip(")").split("(")
+        if table != "everyone":
+            arrays.append(f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text FROM {table})")
+    found = f"WITH {ctes} SELECT (SELECT value FROM sequences WHERE name = 'config'), {', '.join(arrays)}"
+    _READ_POSTGRESQL[key] = found
+    return found
+
+
+def read_in_one_statement(
+    tx: Driver, hashes: list[bytes], today: date, *, links: bool, records: bool | tuple[str, ...]
+) -> SubjectsRead:
+    params: dict[str, Any] = {"hashes": hashes, "day": today}
+    if isinstance(records, tuple):
+        params["items"] = list(records)
+    cursor = tx.dbapi.cursor()
+    try:
+        cursor.execute(_read_postgresql_sql(links, records), params, prepare=True)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    config, asked, roles, entries, shown, disputed_rows, lifted = row
+    disputed = {r[0] for r in orjson.loads(disputed_rows)}
+    return SubjectsRead(
+        int(config) if config is not None else None,
+        {bytes.fromhex(r[0]): Known(r[1], r[2], r[3], _instant(r[4])) for r in orjson.loads(asked)},
+        [_link(r) for r in orjson.loads(roles)],
+        [_entry(r, disputed) for r in orjson.loads(entries)],
+        [_record(r, disputed) for r in orjson.loads(shown)],
+        [_lift(r) for r in orjson.loads(lifted)],
+    )

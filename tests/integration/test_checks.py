@@ -15,10 +15,13 @@ from sincerity.kit.clock import CHINA_TZ, FixedClock
 from sincerity.kit.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.services.checks import UnknownActionError, check_batch, check_subject, give_feedback, lift_measure
 from sincerity.services.context import Services
+from sincerity.services.disputes import open_dispute
 from sincerity.services.ingest import submit_records
 from sincerity.services.links import submit_links
+from sincerity.store import checkpath
 from sincerity.store import events as event_store
 from sincerity.store import lists as list_store
+from sincerity.store.engine import Driver
 from sincerity.store.tables import check_feedback, checks
 from tests.factories import (
     GENERAL_PENALTY_MEASURE,
@@ -521,3 +524,62 @@ def test_a_large_batch_is_read_in_chunks_and_keeps_its_order(
     assert applying == [5_500]
     with pytest.raises(InvalidInputError, match="at most"):
         check_batch(services, [CLEAN] * 10_001, action="air_travel", institution=None)
+
+
+def test_the_one_statement_read_reads_what_the_reads_one_by_one_do(
+    services: Services, parties: dict[str, Institution], store: str, tmp_path: Any
+) -> None:
+    """PostgreSQL reads a group's subjects in one statement; it must return what the reads one
+    by one return, for every combination of what the measures need."""
+    if store != "postgresql":
+        pytest.skip("the one-statement read is PostgreSQL's")
+    load_measures_with(services, tmp_path, GENERAL_PENALTY_MEASURE)
+    submit(
+        services,
+        "court-110105",
+        listing(),
+        record(ref="O-1", subject_id=COMPANY, subject_name="北京某某科技有限公司", item="org.court.dishonest_debtor"),
+    )
+    submit(
+        services,
+        "dept-110000",
+        record(ref="G-1", subject_id=DEBTOR, item="penalty.general", decided_on="2026-09-01"),
+        record(ref="G-2", subject_id=OFFICER, item="penalty.general", decided_on="2026-08-01"),
+        record(ref="G-3", subject_id=COMPANY, subject_name="北京某某科技有限公司", item="org.penalty.general"),
+    )
+    submit_links(services, [link()], provider="dept-110000")
+    air = check_subject(services, DEBTOR, action="air_travel", institution=None)["measures"][0]
+    listed_id = air["because"][0]["record"]["id"]
+    lift_measure(services, DEBTOR, measure="punish.air_travel", record_id=listed_id, reason="paid", institution=None)
+    reached = check_subject(services, OFFICER, action="air_travel", institution=None)["measures"][0]
+    company_listing = reached["because"][0]["record"]["id"]
+    open_dispute(services, COMPANY, record_id=company_listing, reason="paid in full")  # still used: marked
+    unknown = person_number(serial=399)
+    hashes = [services.vault.lookup(number) for number in (DEBTOR, OFFICER, CLEAN, COMPANY, unknown)]
+    today = date(2026, 11, 27)
+
+    def sorted_read(read: checkpath.SubjectsRead) -> tuple[Any, ...]:
+        return (
+            read.generation,
+            read.known,
+            sorted(read.roles, key=repr),
+            sorted(read.entries, key=repr),
+            sorted(read.records, key=repr),
+            sorted(read.lifts, key=repr),
+        )
+
+    with services.db.transaction(write=False) as conn:
+        tx = Driver.of(conn)
+        for links in (True, False):
+            for records in (True, False, ("penalty.general",), ("org.court.dishonest_debtor", "penalty.general")):
+                one = checkpath.read_in_one_statement(tx, hashes, today, links=links, records=records)
+                each = checkpath.read_one_by_one(tx, hashes, today, links=links, records=records)
+                assert sorted_read(one) == sorted_read(each), (links, records)
+                assert len(one.known) == 3  # CLEAN and the last number: nothing held
+                assert one.entries
+                assert one.lifts
+                assert bool(one.roles) is links
+                assert any(e.disputed for e in one.entries)
+                assert any(r.disputed for _, r in one.records) is (
+                    records is True or (isinstance(records, tuple) and "org.court.dishonest_debtor" in records)
+                )
