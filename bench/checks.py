@@ -24,7 +24,6 @@ import json
 import os
 import random
 import re
-import resource
 import signal
 import socket
 import subprocess
@@ -419,6 +418,16 @@ def churn(node: Node, numbers: list[str], changes: int) -> dict[str, float]:
     }
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since it was started (exec'd). Not getrusage's
+    ru_maxrss: Linux carries the parent's peak into a child across fork and exec, so a child
+    of the bench reported the bench's own 1.9 GiB instead of its 0.1."""
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def recompute_child(url: str, data_dir: str) -> None:
     """Run in a child process: the GROUP BY baseline, then the recompute; prints JSON."""
     services = build_services(node_settings(url, Path(data_dir)))
@@ -438,7 +447,7 @@ def recompute_child(url: str, data_dir: str) -> None:
     report = recompute_lists(services)
     recompute_s = time.perf_counter() - started
     services.db.engine.dispose()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mib()
     print(
         json.dumps(
             {

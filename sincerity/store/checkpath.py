@@ -279,7 +279,7 @@ def _today(tx: Driver, today: date) -> Any:
 
 
 # What a subject shows today, one read each: `{ids}` is where the subjects go (`IN (…)` or
-# `= ANY(…)` on their own, a subquery in `read_postgresql`), `{p}` the day. The clock and the
+# `= ANY(…)` on their own, a subquery in `read_in_one_statement`), `{p}` the day. The clock and the
 # holds filter here: nothing past its display period, withdrawn or suspended is read.
 _ROLES_SQL = (
     "SELECT l.person_id, l.id, l.organisation_id, l.role, s.number_masked FROM links l "
