@@ -199,10 +199,13 @@ def _record_checks_postgresql(tx: Driver, rows: list[CheckRow]) -> list[int]:
     return sorted(int(r[0]) for r in found)  # ids are taken in the order the rows are written
 
 
+_GENERATION_SQL = "SELECT value FROM sequences WHERE name = 'config'"
+
+
 def generation(tx: Driver) -> int | None:
     """The configuration generation (see tables.ALL_SEQUENCES): whether the rules a process
     decided with are still the ones in force."""
-    rows = fetch(tx, "SELECT value FROM sequences WHERE name = 'config'", {})
+    rows = fetch(tx, _GENERATION_SQL, {})
     return int(rows[0][0]) if rows else None
 
 
@@ -397,6 +400,7 @@ def read_subjects(
 def read_one_by_one(
     tx: Driver, hashes: list[bytes], today: date, *, links: bool, records: bool | tuple[str, ...]
 ) -> SubjectsRead:
+    """`read_subjects` a statement for each part (any store)."""
     known = subjects_by_hashes(tx, hashes) if hashes else {}
     ids = list(dict.fromkeys(s.id for s in known.values()))
     roles = roles_of(tx, [s.id for s in known.values() if s.kind == SubjectKind.PERSON], today) if links else []
@@ -436,7 +440,7 @@ def _read_postgresql_sql(links: bool, records: bool | tuple[str, ...]) -> str:
         "asked(hash, id, kind, masked, created_at)": "SELECT encode(number_hash, 'hex'), id, kind, number_masked, "
         "created_at FROM subjects WHERE number_hash = ANY(%(hashes)s)",
         "roles(person_id, link_id, organisation_id, role, masked)": _ROLES_SQL.format(
-            ids="IN (SELECT id FROM asked WHERE kind = 'person')", p=day
+            ids=f"IN (SELECT id FROM asked WHERE kind = '{SubjectKind.PERSON.value}')", p=day
         )
         + ("" if links else nothing),
         "everyone(id)": "SELECT id FROM asked UNION SELECT organisation_id FROM roles",
@@ -456,7 +460,7 @@ def _read_postgresql_sql(links: bool, records: bool | tuple[str, ...]) -> str:
         table, columns = name.rstrip(")").split("(")
         if table != "everyone":
             arrays.append(f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text FROM {table})")
-    found = f"WITH {ctes} SELECT (SELECT value FROM sequences WHERE name = 'config'), {', '.join(arrays)}"
+    found = f"WITH {ctes} SELECT ({_GENERATION_SQL}), {', '.join(arrays)}"
     _READ_POSTGRESQL[key] = found
     return found
 
@@ -464,6 +468,9 @@ def _read_postgresql_sql(links: bool, records: bool | tuple[str, ...]) -> str:
 def read_in_one_statement(
     tx: Driver, hashes: list[bytes], today: date, *, links: bool, records: bool | tuple[str, ...]
 ) -> SubjectsRead:
+    """`read_subjects` in one statement (PostgreSQL). Prepared on the server: its generic plan
+    probes the same indexes as the reads one by one (checked with `force_generic_plan`), and
+    it is planned once per connection rather than for every group (1.5 ms a time)."""
     params: dict[str, Any] = {"hashes": hashes, "day": today}
     if isinstance(records, tuple):
         params["items"] = list(records)
