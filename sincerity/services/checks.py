@@ -173,7 +173,7 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
     in_force = group[0].in_force
     today = group[0].today
     hashes = list({asked.number_hash for asked in group})
-    everything = list({m.code: m for asked in group for m in asked.measures}.values())
+    everything = _measures_of_group(group)
     read = _read(tx, hashes, everything, today, in_force.rules.placements)
     if read.generation != in_force.generation or any(asked.in_force is not in_force for asked in group):
         # The rules changed since this process last looked (or while the group gathered).
@@ -187,7 +187,7 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
                 continue
             regrouped.append(replace(asked, in_force=in_force, measures=measures))
         group = regrouped
-        everything = list({m.code: m for asked in group for m in asked.measures}.values())
+        everything = _measures_of_group(group)
         read = _read(tx, hashes, everything, today, in_force.rules.placements)
     placed = in_force.rules.placements
     known = read.known
@@ -235,6 +235,11 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
         )
     ids = iter(checkpath.record_checks(tx, rows))
     return [a if isinstance(a, Exception) else {"check_id": next(ids), **a} for a in answers]
+
+
+def _measures_of_group(group: list[_Asked]) -> list[Measure]:
+    """Every measure some check of the group asks about, once (what the group's read must cover)."""
+    return list({m.code: m for asked in group for m in asked.measures}.values())
 
 
 def _as_read_for(

@@ -68,8 +68,9 @@ def _instant(value: Any) -> datetime:
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
+_GENERATION_SQL = "SELECT value FROM sequences WHERE name = 'config'"
 VERSIONS_SQL = (
-    "SELECT (SELECT value FROM sequences WHERE name = 'config'), "
+    f"SELECT ({_GENERATION_SQL}), "
     "(SELECT version FROM catalogue_versions ORDER BY loaded_at DESC, version DESC LIMIT 1), "
     "(SELECT version FROM rule_sets WHERE kind = 'lists' ORDER BY loaded_at DESC, version DESC LIMIT 1), "
     "(SELECT version FROM rule_sets WHERE kind = 'measures' ORDER BY loaded_at DESC, version DESC LIMIT 1)"
@@ -197,9 +198,6 @@ def _record_checks_postgresql(tx: Driver, rows: list[CheckRow]) -> list[int]:
     ).decode()
     found = fetch(tx, _RECORD_CHECKS_POSTGRESQL, {"rows": payload})
     return sorted(int(r[0]) for r in found)  # ids are taken in the order the rows are written
-
-
-_GENERATION_SQL = "SELECT value FROM sequences WHERE name = 'config'"
 
 
 def generation(tx: Driver) -> int | None:
@@ -431,35 +429,49 @@ def _read_postgresql_sql(links: bool, records: bool | tuple[str, ...]) -> str:
         return found
     day = "%(day)s"
     nothing = " AND false"
-    shown = _RECORDS_SQL.format(ids="IN (SELECT id FROM everyone)", p=day)
+    of_everyone = "IN (SELECT id FROM everyone)"
+    shown = _RECORDS_SQL.format(ids=of_everyone, p=day)
     if isinstance(records, tuple):
         shown += " AND r.item_code = ANY(%(items)s)"
     elif not records:
         shown += nothing
-    parts = {  # name(columns): its rows
-        "asked(hash, id, kind, masked, created_at)": "SELECT encode(number_hash, 'hex'), id, kind, number_masked, "
-        "created_at FROM subjects WHERE number_hash = ANY(%(hashes)s)",
-        "roles(person_id, link_id, organisation_id, role, masked)": _ROLES_SQL.format(
-            ids=f"IN (SELECT id FROM asked WHERE kind = '{SubjectKind.PERSON.value}')", p=day
-        )
-        + ("" if links else nothing),
-        "everyone(id)": "SELECT id FROM asked UNION SELECT organisation_id FROM roles",
-        "entries(list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, "
-        "ends_on)": _ENTRIES_SQL.format(ids="IN (SELECT id FROM everyone)", p=day),
-        "shown(subject_id, id, version, item_code, decided_on, display_until)": shown,
-        "disputed(record_id)": _DISPUTED_SQL.format(
-            ids="IN (SELECT record_id FROM entries UNION SELECT id FROM shown)", p=day
+    parts = [  # (name, columns, rows); the columns as the read on its own returns them
+        (
+            "asked",
+            "hash, id, kind, masked, created_at",
+            "SELECT encode(number_hash, 'hex'), id, kind, number_masked, created_at FROM subjects "
+            "WHERE number_hash = ANY(%(hashes)s)",
         ),
-        "lifts(subject_id, measure_code, record_id, lifted_on, institution_code, reason)": _LIFTS_SQL.format(
-            ids="IN (SELECT subject_id FROM entries UNION SELECT subject_id FROM shown)"
+        (
+            "roles",
+            "person_id, link_id, organisation_id, role, masked",
+            _ROLES_SQL.format(ids=f"IN (SELECT id FROM asked WHERE kind = '{SubjectKind.PERSON.value}')", p=day)
+            + ("" if links else nothing),
         ),
-    }
-    ctes = ", ".join(f"{name} AS MATERIALIZED ({sql})" for name, sql in parts.items())
-    arrays = []
-    for name in parts:
-        table, columns = name.rstrip(")").split("(")
-        if table != "everyone":
-            arrays.append(f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text FROM {table})")
+        ("everyone", "id", "SELECT id FROM asked UNION SELECT organisation_id FROM roles"),
+        (
+            "entries",
+            "list_code, record_id, record_version, subject_id, item_code, rule_id, rule_version, starts_on, ends_on",
+            _ENTRIES_SQL.format(ids=of_everyone, p=day),
+        ),
+        ("shown", "subject_id, id, version, item_code, decided_on, display_until", shown),
+        (
+            "disputed",
+            "record_id",
+            _DISPUTED_SQL.format(ids="IN (SELECT record_id FROM entries UNION SELECT id FROM shown)", p=day),
+        ),
+        (
+            "lifts",
+            "subject_id, measure_code, record_id, lifted_on, institution_code, reason",
+            _LIFTS_SQL.format(ids="IN (SELECT subject_id FROM entries UNION SELECT subject_id FROM shown)"),
+        ),
+    ]
+    ctes = ", ".join(f"{name}({columns}) AS MATERIALIZED ({sql})" for name, columns, sql in parts)
+    arrays = [
+        f"(SELECT coalesce(json_agg(json_build_array({columns})), '[]')::text FROM {name})"
+        for name, columns, _ in parts
+        if name != "everyone"  # a step between parts, not read back
+    ]
     found = f"WITH {ctes} SELECT ({_GENERATION_SQL}), {', '.join(arrays)}"
     _READ_POSTGRESQL[key] = found
     return found
