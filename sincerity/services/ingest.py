@@ -500,8 +500,7 @@ class _ChunkWriter:
     ) -> None:
         """Keep list entries in step with the records just written, in the same transaction, so
         that a check made a moment later already sees them (§VI(2))."""
-        before = {(e.list_code, e.record_id): e for e in list_store.of_records(conn, corrected)}
-        list_store.delete_for_records(conn, corrected)
+        before = {(e.list_code, e.record_id): e for e in list_store.remove_for_records(conn, corrected)}
         entry_rows = []
         after: set[tuple[str, int]] = set()
         for record_id, version, subject_id, draft in placed:

@@ -46,9 +46,14 @@ def of_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
     return [_entry(r) for r in rows]
 
 
-def delete_for_records(conn: Connection, record_ids: Collection[int]) -> None:
-    if record_ids:
-        conn.execute(delete(list_entries).where(among(list_entries.c.record_id, record_ids, conn.dialect.name)))
+def remove_for_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
+    """Delete the entries resting on any version of these records; the entries deleted (one
+    statement: the rows are found once, by the record index, not read and then found again)."""
+    if not record_ids:
+        return []
+    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
+    deleting = delete(list_entries).where(among(list_entries.c.record_id, record_ids, conn.dialect.name))
+    return [_entry(r) for r in conn.execute(deleting.returning(*columns))]
 
 
 def insert_many(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
