@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, inspect, select
 
 from sincerity.store.tables import ALL_SEQUENCES, metadata, sequences
 
@@ -36,7 +36,17 @@ def differences(engine: Engine) -> list[object]:
     """What the migrated schema lacks or has beyond `tables.py` (empty when they agree)."""
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        return list(compare_metadata(context, metadata))
+        found: list[object] = list(compare_metadata(context, metadata))
+        inspector = inspect(conn)
+        present = set(inspector.get_table_names())
+        for table in metadata.sorted_tables:  # Alembic does not compare primary keys
+            if table.name not in present:
+                continue
+            migrated = inspector.get_pk_constraint(table.name)["constrained_columns"]
+            declared = [column.name for column in table.primary_key.columns]
+            if migrated != declared:
+                found.append(("primary_key", table.name, migrated, declared))
+        return found
 
 
 def revision(engine: Engine, message: str) -> None:

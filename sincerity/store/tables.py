@@ -235,10 +235,10 @@ list_entries = Table(
     Column("rule_version", Integer, nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date),
-    PrimaryKeyConstraint("list_code", "record_id"),
+    # Record first: a correction replaces the entries of its record, found by this key (an
+    # index of its own on record_id was one more to write for every entry).
+    PrimaryKeyConstraint("record_id", "list_code"),
     Index("ix_list_entries_subject_id", "subject_id"),
-    # A correction replaces the entries of its record: found by record, not by list first.
-    Index("ix_list_entries_record_id", "record_id"),
 )
 
 # Organisation–person links (legal representative, principal person in charge, …) with the
