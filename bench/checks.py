@@ -41,7 +41,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bench.ingest import CSV_HEADER, PG_ADMIN, csv_row, database_url, empty_database
-from bench.report import commit, machine, write_section
+from bench.report import commit, cpu_ticks, machine, stolen_share, write_section
 from sincerity.app import build_services, create_app, init_node
 from sincerity.domain.catalogue import SubjectKind
 from sincerity.domain.institutions import Institution
@@ -327,6 +327,7 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    stolen: float = 0.0  # the share of CPU time the hypervisor took during the run
 
 
 def _ms(value: str) -> float:
@@ -344,7 +345,9 @@ def wrk(name: str, url: str, *, connections: int, seconds: int, script: Path | N
     args = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         args += ["-s", str(script)]
+    ticks = cpu_ticks()
     done = subprocess.run([*args, url], capture_output=True, text=True, env=env, check=True)
+    stolen = stolen_share(ticks, cpu_ticks())
     out = done.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -352,10 +355,13 @@ def wrk(name: str, url: str, *, connections: int, seconds: int, script: Path | N
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = int(bad.group(1)) if bad else 0
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    print(f"  {name}: {rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, non-2xx {errors}", flush=True)
+    print(
+        f"  {name}: {rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, non-2xx {errors}, CPU stolen {stolen:.0%}",
+        flush=True,
+    )
     if socket_errors:
         print(f"    socket errors: {socket_errors.group(1)}", flush=True)
-    return Load(name, connections, rate, p50, p99, errors)
+    return Load(name, connections, rate, p50, p99, errors, stolen)
 
 
 # --- in-process measurements -------------------------------------------------------------------
@@ -463,6 +469,7 @@ def recompute_child(url: str, data_dir: str) -> None:
 
 
 def recompute(node: Node) -> dict[str, Any]:
+    ticks = cpu_ticks()
     done = subprocess.run(
         [sys.executable, "-m", "bench.checks", "--recompute-child", node.url, str(node.data_dir)],
         capture_output=True,
@@ -471,6 +478,7 @@ def recompute(node: Node) -> dict[str, Any]:
         env=node_env(node.url, node.data_dir),
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["stolen"] = stolen_share(ticks, cpu_ticks())
     print(f"  recompute: {result}", flush=True)
     return result
 
@@ -588,6 +596,7 @@ def run_store(store: str, args: argparse.Namespace) -> StoreResult:
             max(load.p50_ms for load in each),
             max(load.p99_ms for load in each),
             sum(load.errors for load in each),
+            sum(load.stolen for load in each) / len(each),
         )
         print(f"  {batch.name}: {batch.requests_per_s:,.1f} req/s in all, p99 {batch.p99_ms:.2f} ms", flush=True)
         loads.append(batch)
@@ -687,6 +696,9 @@ def report(results: list[StoreResult], args: argparse.Namespace) -> None:
             f"- {r.node.store}: batch of {r.batch_size:,} with {r.batch_applying:,} subjects to whom a measure applies "
             f"({r.batch_applying / r.batch_size:.1%}); non-2xx responses: "
             + ", ".join(f"{load.name} {load.errors}" for load in r.loads)
+            + "; CPU time taken by the hypervisor (steal) during each: "
+            + ", ".join(f"{load.name} {load.stolen:.0%}" for load in r.loads)
+            + f", recompute with its GROUP BY {r.recompute.get('stolen', 0.0):.0%}"
         )
     notes = Path("bench/NOTES-checks.md")
     if notes.exists():

@@ -37,6 +37,20 @@ def commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """CPU time since boot, all of it and the part stolen (`/proc/stat`, in ticks). On a virtual
+    machine the hypervisor takes "steal" time when the host is busy; it slows whatever runs
+    then, and a ratio within one run corrects for it only if both sides lost the same share."""
+    fields = [int(v) for v in Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:9]]
+    return sum(fields), fields[7] if len(fields) > 7 else 0
+
+
+def stolen_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time the hypervisor took between two `cpu_ticks()`."""
+    total = after[0] - before[0]
+    return (after[1] - before[1]) / total if total > 0 else 0.0
+
+
 def machine() -> str:
     cpu = "unknown"
     try:
