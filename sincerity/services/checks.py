@@ -108,7 +108,7 @@ def _standings(
 
 
 def _empty(subject: checkpath.Known) -> checkpath.Standing:
-    return checkpath.Standing(subject.id, subject.kind, subject.masked, subject.registered_on)
+    return checkpath.Standing(subject.id, subject.kind, subject.masked, subject.created_at)
 
 
 def _unknown_answers(measures: Sequence[Measure]) -> list[dict[str, Any]]:
@@ -192,6 +192,10 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
     placed = in_force.rules.placements
     known = read.known
     standings, lifts = _standings(read)
+    # What each check's measures read, worked out once per set of measures (a group mostly
+    # asks about one action), against what the group read for all of them.
+    read_for_all = records_needed(everything, placed)
+    needed: dict[tuple[str, ...], bool | tuple[str, ...]] = {}
     answers: list[dict[str, Any] | Exception] = []
     rows: list[checkpath.CheckRow] = []
     for asked in group:
@@ -204,7 +208,12 @@ def _answer_group(services: Services, tx: Driver, group: list[_Asked]) -> list[d
             masked = asked.masked
         else:
             try:
-                standing = _as_read_for(standings.get(subject.id) or _empty(subject), asked.measures, placed)
+                codes = tuple(m.code for m in asked.measures)
+                if codes not in needed:
+                    needed[codes] = records_needed(asked.measures, placed)
+                standing = standings.get(subject.id) or _empty(subject)
+                if needed[codes] != read_for_all:
+                    standing = _as_read_for(standing, needed[codes])
                 situation = _situation_of(standing, asked.measures, in_force, today)
                 situation.lifts = _lifts_for(subject.id, [link.organisation_id for link in standing.links], lifts)
                 measures_view = [decide(m, situation, catalogue=in_force.catalogue).view() for m in asked.measures]
@@ -242,12 +251,10 @@ def _measures_of_group(group: list[_Asked]) -> list[Measure]:
     return list({m.code: m for asked in group for m in asked.measures}.values())
 
 
-def _as_read_for(
-    standing: checkpath.Standing, measures: Sequence[Measure], placed: Collection[str]
-) -> checkpath.Standing:
-    """The standing as a check of these measures alone reads it: the group read records for
-    all its checks' measures, and a check's answer must not depend on its neighbours."""
-    wanted = records_needed(measures, placed)
+def _as_read_for(standing: checkpath.Standing, wanted: bool | tuple[str, ...]) -> checkpath.Standing:
+    """The standing as a check alone reads it, given which records its measures read
+    (`records_needed`): the group read records for all its checks' measures, and a check's
+    answer must not depend on its neighbours."""
     if wanted is True:
         return standing
     keep = set(wanted) if wanted else set()

@@ -92,12 +92,16 @@ class Standing:
     subject_id: int
     kind: str
     masked: str
-    registered_on: date
+    created_at: Any  # as the driver gives it: turned into a day only where a spotless run needs it
     links: list[Link] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     records: list[ShownRecord] = field(default_factory=list)
     linked_entries: dict[int, list[Entry]] = field(default_factory=dict)  # per link id
     linked_records: dict[int, list[ShownRecord]] = field(default_factory=dict)
+
+    @property
+    def registered_on(self) -> date:
+        return legal_today(_instant(self.created_at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +263,6 @@ class Known:
     kind: str
     masked: str
     created_at: Any  # as the driver gives it; read only where a spotless run needs it
-
-    @property
-    def registered_on(self) -> date:
-        return legal_today(_instant(self.created_at))
 
 
 def subjects_by_hashes(tx: Driver, hashes: list[bytes]) -> dict[bytes, Known]:
