@@ -48,7 +48,8 @@ def of_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
 
 def remove_for_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
     """Delete the entries resting on any version of these records; the entries deleted (one
-    statement: the rows are found once, by the record index, not read and then found again)."""
+    statement: the rows are found once, by the key's leading record_id, not read and then
+    found again)."""
     if not record_ids:
         return []
     columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
