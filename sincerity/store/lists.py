@@ -33,6 +33,9 @@ ENTRY_COLUMNS = (
 )
 
 
+_ENTRY_FIELDS = [list_entries.c[name] for name in ENTRY_COLUMNS]
+
+
 def _entry(r: Sequence[object]) -> Entry:
     return Entry(*r)  # type: ignore[arg-type]  # columns in ENTRY_COLUMNS order
 
@@ -41,8 +44,7 @@ def of_records(conn: Connection, record_ids: Collection[int]) -> list[Entry]:
     """The entries resting on any version of these records."""
     if not record_ids:
         return []
-    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
-    rows = conn.execute(select(*columns).where(among(list_entries.c.record_id, record_ids, conn.dialect.name)))
+    rows = conn.execute(select(*_ENTRY_FIELDS).where(among(list_entries.c.record_id, record_ids, conn.dialect.name)))
     return [_entry(r) for r in rows]
 
 
@@ -52,9 +54,8 @@ def remove_for_records(conn: Connection, record_ids: Collection[int]) -> list[En
     found again)."""
     if not record_ids:
         return []
-    columns = [list_entries.c[name] for name in ENTRY_COLUMNS]
     deleting = delete(list_entries).where(among(list_entries.c.record_id, record_ids, conn.dialect.name))
-    return [_entry(r) for r in conn.execute(deleting.returning(*columns))]
+    return [_entry(r) for r in conn.execute(deleting.returning(*_ENTRY_FIELDS))]
 
 
 def insert_many(conn: Connection, rows: Sequence[Sequence[object]]) -> None:
